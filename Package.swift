@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "release",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "release", targets: ["release"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "GitKit", dependencies: ["CLibGit2"]),
+        .target(
+            name: "ReleaseKit",
+            dependencies: [
+                "GitKit",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            // A symlink to the top-level templates/, compiled into the binary.
+            resources: [.embedInCode("Templates")]
+        ),
+        .target(
+            name: "ReleaseCLI",
+            dependencies: [
+                "ReleaseKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "release", dependencies: ["ReleaseCLI"]),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"]),
+        .testTarget(name: "ReleaseKitTests", dependencies: ["ReleaseKit", "GitKit", "TestSupport"]),
+        .testTarget(name: "ReleaseCLITests", dependencies: ["release", "TestSupport"]),
+    ]
+)
