@@ -1,0 +1,38 @@
+import Foundation
+
+/// A refusal or failure a user can act on: what was wrong, then what to do.
+public struct ReleaseError: Error, LocalizedError, Equatable, Sendable {
+    public let message: String
+    public let hint: String?
+
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+
+    public var errorDescription: String? {
+        hint.map { "\(message)\n\($0)" } ?? message
+    }
+}
+
+extension ReleaseError {
+    static func notARepository(_ path: String) -> ReleaseError {
+        ReleaseError("not a git repository (or any parent up to /): \(path)",
+                     hint: "Run release inside a repository, or point at one with -C <path>.")
+    }
+
+    static func bareRepository(_ path: String) -> ReleaseError {
+        ReleaseError("\(path) is a bare repository, but this command needs a working tree",
+                     hint: "Run it in a clone with a working tree.")
+    }
+
+    static func unbornHead(_ branch: String) -> ReleaseError {
+        ReleaseError("HEAD points to '\(branch)', which has no commits yet",
+                     hint: "Make a first commit, or check out a branch that has commits.")
+    }
+
+    static func missingBranch(_ name: String, role: String) -> ReleaseError {
+        ReleaseError("the \(role) branch '\(name)' does not exist",
+                     hint: "Create it (release init --create-branches makes develop and testing at the production tip), or set release.\(role) in .gitrelease.")
+    }
+}

@@ -1,0 +1,41 @@
+import GitKit
+
+/// A tag the configured format recognises.
+public struct ReleaseTag: Equatable, Sendable, Codable {
+    public let name: String
+    public let version: Version
+    /// What the tag reference points at: an annotated tag object or a commit.
+    public let target: OID
+}
+
+/// The release tags of a repository, in version order.
+public struct ReleaseHistory {
+    public let repository: Repository
+    public let format: TagFormat
+    /// Every tag the format recognises, highest version first (ties: by name, for stable output).
+    public let tags: [ReleaseTag]
+
+    public init(repository: Repository, format: TagFormat) throws {
+        self.repository = repository
+        self.format = format
+        tags = try repository.references(matching: "refs/tags/*").compactMap { reference in
+            let name = reference.shortName
+            return format.version(of: name).map { ReleaseTag(name: name, version: $0, target: reference.target) }
+        }.sorted { ($0.version, $1.name) > ($1.version, $0.name) }
+    }
+
+    /// The highest release tag whose commit is reachable from `tip`: releases tagged on branches
+    /// that never reached production do not count.
+    public func lastRelease(reachableFrom tip: OID) throws -> (tag: ReleaseTag, commit: OID)? {
+        for tag in tags {
+            let commit = try repository.peelToCommit(tag.target)
+            if try repository.isAncestor(commit, of: tip) { return (tag, commit) }
+        }
+        return nil
+    }
+
+    /// The tag already using this version, if any (with any date).
+    public func tag(for version: Version) -> ReleaseTag? {
+        tags.first { $0.version == version }
+    }
+}

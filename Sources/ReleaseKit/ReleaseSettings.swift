@@ -1,0 +1,114 @@
+import Foundation
+import GitKit
+
+/// The team's release conventions: `.gitrelease` at the repository root (committed, shared),
+/// overridden by `release.*` keys in the system, global and repository git configuration.
+public struct ReleaseSettings: Equatable, Sendable {
+    public var develop = "develop"
+    public var testing = "testing"
+    public var production = "master"
+    public var remote = "origin"
+    public var tagFormat = try! TagFormat()
+    public var initialVersion = Version(1, 0, 0)
+    public var changelog = "ChangeLog.md"
+    /// A folder of `.mustache` templates overriding the built-in ones, relative to the repository root.
+    public var templates: String?
+    /// Group changelog entries by conventional-commit type (`feat:`, `fix:` …).
+    public var groupByType = false
+
+    public init() {}
+
+    public static let fileName = ".gitrelease"
+
+    /// Every key with its default and what it means; `release init` writes these as comments.
+    public static let documentedKeys: [(key: String, value: String, meaning: String)] = [
+        ("develop", "develop", "branch where daily work lands"),
+        ("testing", "testing", "branch deployed to the test environment"),
+        ("production", "master", "branch deployed to production; releases are tagged here"),
+        ("remote", "origin", "remote that --push sends the branch and the new tag to"),
+        ("tagFormat", TagFormat.defaultPattern, "placeholders {major} {minor} {patch} {date}"),
+        ("dateFormat", TagFormat.defaultDateFormat, "how {date} is written: yyyy yy MM dd"),
+        ("initialVersion", "1.0.0", "version of the first release"),
+        ("changelog", "ChangeLog.md", "file that receives a section per release"),
+        ("templates", "", "folder with changelog.mustache / tag-message.mustache overrides"),
+        ("groupByType", "false", "group changelog lines by conventional type (feat:, fix: ...)"),
+    ]
+
+    /// Reads `.gitrelease` from the working tree (when there is one) and the git configuration
+    /// levels above it.
+    public static func load(for repository: Repository) throws -> ReleaseSettings {
+        var layers: [Config] = []
+        if let root = repository.workingDirectory {
+            let path = root + fileName
+            if FileManager.default.fileExists(atPath: path) {
+                do {
+                    layers.append(try Config.file(at: path))
+                } catch let error as GitError {
+                    throw ReleaseError("malformed \(fileName): \(error.message)",
+                                       hint: "Fix the file; it uses git-config syntax ([release] then key = value lines).")
+                }
+            }
+        }
+        layers.append(try repository.config())
+        return try ReleaseSettings(layers: layers)
+    }
+
+    /// Later layers override earlier ones, key by key.
+    init(layers: [Config]) throws {
+        func value(_ key: String) throws -> String? {
+            var found: String?
+            for layer in layers {
+                if let text = try layer.string("release." + key) { found = text }
+            }
+            return found
+        }
+        func branch(_ key: String, _ fallback: String) throws -> String {
+            guard let name = try value(key) else { return fallback }
+            guard Repository.isValidBranchName(name) else {
+                throw ReleaseError("release.\(key) = '\(name)' is not a valid branch name",
+                                   hint: "Set it to a branch name git accepts, e.g. \(fallback).")
+            }
+            return name
+        }
+        develop = try branch("develop", develop)
+        testing = try branch("testing", testing)
+        production = try branch("production", production)
+        remote = try value("remote") ?? remote
+        tagFormat = try TagFormat(
+            pattern: try value("tagFormat") ?? TagFormat.defaultPattern,
+            dateFormat: try value("dateFormat") ?? TagFormat.defaultDateFormat)
+        if let text = try value("initialVersion") {
+            guard let version = Version(text) else {
+                throw ReleaseError("release.initialVersion = '\(text)' is not a version",
+                                   hint: "Write it as MAJOR.MINOR.PATCH, e.g. 1.0.0.")
+            }
+            initialVersion = version
+        }
+        changelog = try value("changelog") ?? changelog
+        if let folder = try value("templates"), !folder.isEmpty { templates = folder }
+        if let text = try value("groupByType") {
+            guard let flag = ReleaseSettings.bool(text) else {
+                throw ReleaseError("release.groupByType = '\(text)' is not a boolean", hint: "Use true or false.")
+            }
+            groupByType = flag
+        }
+        let sample = tagFormat.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
+        guard Repository.isValidReferenceName(Reference.tag(sample)) else {
+            throw ReleaseError("release.tagFormat gives '\(sample)', which git does not accept as a tag name",
+                               hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
+        }
+        for (key, name) in [("develop", develop), ("testing", testing)] where name == production {
+            throw ReleaseError("release.\(key) and release.production are both '\(name)'",
+                               hint: "Each flow branch needs its own name.")
+        }
+    }
+
+    /// git's boolean spellings.
+    private static func bool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": true
+        case "false", "no", "off", "0", "": false
+        default: nil
+        }
+    }
+}

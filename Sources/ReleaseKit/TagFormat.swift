@@ -1,0 +1,159 @@
+/// How release tags are spelled, e.g. `release{major}.{minor}.{patch}-pro-{date}` with the date
+/// as `yyyyMMdd`. It turns a version and a day into a tag name and recognises its own tags
+/// among all the others in a repository.
+public struct TagFormat: Equatable, Sendable {
+    public static let defaultPattern = "release{major}.{minor}.{patch}-pro-{date}"
+    public static let defaultDateFormat = "yyyyMMdd"
+
+    public let pattern: String
+    public let dateFormat: String
+    private let segments: [Segment]
+
+    private enum Field: Equatable, Sendable { case major, minor, patch, year, shortYear, month, day }
+
+    private enum Segment: Equatable, Sendable {
+        case literal([UInt8])
+        /// A version part: one or more digits, no leading zero.
+        case number(Field)
+        /// A date part: exactly this many digits.
+        case digits(Field, count: Int)
+    }
+
+    public init(pattern: String = defaultPattern, dateFormat: String = defaultDateFormat) throws {
+        self.pattern = pattern
+        self.dateFormat = dateFormat
+        segments = try TagFormat.compile(pattern, dateFormat: dateFormat)
+    }
+
+    /// The tag name of a version released on a day.
+    public func name(for version: Version, on date: ReleaseDate) -> String {
+        var name = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let bytes): name += String(decoding: bytes, as: UTF8.self)
+            case .number(.major): name += String(version.major)
+            case .number(.minor): name += String(version.minor)
+            case .number(_): name += String(version.patch)
+            case .digits(.year, _): name += zeroPadded(date.year, 4)
+            case .digits(.shortYear, _): name += zeroPadded(date.year % 100, 2)
+            case .digits(.month, _): name += zeroPadded(date.month, 2)
+            case .digits(_, _): name += zeroPadded(date.day, 2)
+            }
+        }
+        return name
+    }
+
+    /// The version a tag name encodes, or nil when the name is not one of this format's tags.
+    public func version(of tagName: String) -> Version? {
+        var bytes = tagName.utf8[...]
+        var parts: [Field: Int] = [:]
+        for segment in segments {
+            switch segment {
+            case .literal(let literal):
+                guard bytes.starts(with: literal) else { return nil }
+                bytes = bytes.dropFirst(literal.count)
+            case .number(let field):
+                let digits = bytes.prefix { (0x30...0x39).contains($0) }
+                guard let value = Version.number(Substring(digits)) else { return nil }
+                parts[field] = value
+                bytes = bytes.dropFirst(digits.count)
+            case .digits(_, let count):
+                let digits = bytes.prefix(count)
+                guard digits.count == count, digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+                bytes = bytes.dropFirst(count)
+            }
+        }
+        guard bytes.isEmpty, let major = parts[.major], let minor = parts[.minor], let patch = parts[.patch] else {
+            return nil
+        }
+        return Version(major, minor, patch)
+    }
+
+    private static func compile(_ pattern: String, dateFormat: String) throws -> [Segment] {
+        var segments: [Segment] = []
+        var literal: [UInt8] = []
+        var seen: Set<String> = []
+        func flush() {
+            if !literal.isEmpty { segments.append(.literal(literal)) }
+            literal = []
+        }
+        var rest = pattern[...]
+        while let first = rest.first {
+            guard first == "{" else {
+                literal.append(contentsOf: String(first).utf8)
+                rest = rest.dropFirst()
+                continue
+            }
+            guard let close = rest.firstIndex(of: "}") else {
+                throw ReleaseError("tag format '\(pattern)' has an unclosed '{'", hint: formatHint)
+            }
+            let name = String(rest[rest.index(after: rest.startIndex)..<close])
+            rest = rest[rest.index(after: close)...]
+            guard seen.insert(name).inserted else {
+                throw ReleaseError("tag format '\(pattern)' uses {\(name)} twice", hint: formatHint)
+            }
+            flush()
+            switch name {
+            case "major": segments.append(.number(.major))
+            case "minor": segments.append(.number(.minor))
+            case "patch": segments.append(.number(.patch))
+            case "date": segments += try compileDate(dateFormat)
+            default:
+                throw ReleaseError("tag format '\(pattern)' has an unknown placeholder {\(name)}", hint: formatHint)
+            }
+        }
+        flush()
+        for required in ["major", "minor", "patch"] where !seen.contains(required) {
+            throw ReleaseError("tag format '\(pattern)' lacks {\(required)}", hint: formatHint)
+        }
+        try checkUnambiguous(segments, pattern: pattern)
+        return segments
+    }
+
+    private static let formatHint =
+        "Set release.tagFormat to text with {major}, {minor}, {patch} and optionally {date}, e.g. \(defaultPattern)."
+
+    /// A version number is read greedily, so what follows it must not start with a digit.
+    private static func checkUnambiguous(_ segments: [Segment], pattern: String) throws {
+        for (segment, next) in zip(segments, segments.dropFirst()) {
+            guard case .number = segment else { continue }
+            let startsWithDigit: Bool
+            switch next {
+            case .literal(let bytes): startsWithDigit = (0x30...0x39).contains(bytes[0])
+            case .number, .digits: startsWithDigit = true
+            }
+            if startsWithDigit {
+                throw ReleaseError("tag format '\(pattern)' is ambiguous: a version number is followed by a digit",
+                                   hint: "Put a separator such as '.' or '-' after each of {major}, {minor} and {patch}.")
+            }
+        }
+    }
+
+    private static func compileDate(_ format: String) throws -> [Segment] {
+        var segments: [Segment] = []
+        var rest = format[...]
+        let tokens: [(String, Segment)] = [
+            ("yyyy", .digits(.year, count: 4)), ("yy", .digits(.shortYear, count: 2)),
+            ("MM", .digits(.month, count: 2)), ("dd", .digits(.day, count: 2)),
+        ]
+        next: while let first = rest.first {
+            for (token, segment) in tokens where rest.hasPrefix(token) {
+                segments.append(segment)
+                rest = rest.dropFirst(token.count)
+                continue next
+            }
+            guard !first.isLetter else {
+                throw ReleaseError("date format '\(format)' has an unsupported letter '\(first)'",
+                                   hint: "Use yyyy, yy, MM and dd with any separators, e.g. \(defaultDateFormat).")
+            }
+            segments.append(.literal(Array(String(first).utf8)))
+            rest = rest.dropFirst()
+        }
+        return segments
+    }
+}
+
+private func zeroPadded(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+}

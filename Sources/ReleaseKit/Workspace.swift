@@ -1,0 +1,74 @@
+import Foundation
+import GitKit
+
+/// The three long-lived branches of the flow.
+public enum FlowBranch: String, CaseIterable, Sendable, Codable {
+    case develop, testing, production
+}
+
+/// A repository opened for release work, with its settings and the clock to date releases by.
+public final class Workspace {
+    public let repository: Repository
+    public let settings: ReleaseSettings
+    public let clock: Clock
+    public let environment: [String: String]
+
+    public init(repository: Repository, settings: ReleaseSettings, clock: Clock, environment: [String: String]) {
+        self.repository = repository
+        self.settings = settings
+        self.clock = clock
+        self.environment = environment
+    }
+
+    /// Opens the repository containing `path`. Refuses what no release command can work with:
+    /// no repository, a bare one where a working tree is needed, an unborn HEAD.
+    public static func open(
+        at path: String, needsWorkingTree: Bool = true, clock: Clock = .system,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Workspace {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ReleaseError("no such folder: \(path)", hint: "Check the path given to -C.")
+        }
+        let repository: Repository
+        do {
+            repository = try Repository.discover(from: path)
+        } catch let error as GitError where error.code == .notFound {
+            throw ReleaseError.notARepository(URL(fileURLWithPath: path).standardizedFileURL.path)
+        }
+        if needsWorkingTree, repository.isBare {
+            throw ReleaseError.bareRepository(repository.gitDirectory)
+        }
+        if !repository.isBare, case .unborn(let branch) = try repository.head() {
+            throw ReleaseError.unbornHead(branch)
+        }
+        return Workspace(repository: repository, settings: try ReleaseSettings.load(for: repository),
+                         clock: clock, environment: environment)
+    }
+
+    /// The working tree root, or the git folder of a bare repository.
+    public var root: String { repository.workingDirectory ?? repository.gitDirectory }
+
+    public func branchName(_ branch: FlowBranch) -> String {
+        switch branch {
+        case .develop: settings.develop
+        case .testing: settings.testing
+        case .production: settings.production
+        }
+    }
+
+    /// The tip of a flow branch; a missing branch is an error that says how to create it.
+    public func tip(of branch: FlowBranch) throws -> OID {
+        guard let tip = try tipIfPresent(of: branch) else {
+            throw ReleaseError.missingBranch(branchName(branch), role: branch.rawValue)
+        }
+        return tip
+    }
+
+    public func tipIfPresent(of branch: FlowBranch) throws -> OID? {
+        try repository.branch(branchName(branch))?.target
+    }
+
+    public func history() throws -> ReleaseHistory {
+        try ReleaseHistory(repository: repository, format: settings.tagFormat)
+    }
+}
