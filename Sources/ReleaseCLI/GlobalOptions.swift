@@ -1,0 +1,21 @@
+import ArgumentParser
+import ReleaseKit
+
+/// Options every command takes, before or after the command name.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customShort("C"), help: ArgumentHelp("Run as if release was started in <path>.", valueName: "path"))
+    var directory: String = "."
+
+    @Flag(help: "Print a machine-readable result (JSON) on stdout.")
+    var json = false
+
+    func workspace(needsWorkingTree: Bool = true) throws -> Workspace {
+        try Workspace.open(at: directory, needsWorkingTree: needsWorkingTree)
+    }
+}
+
+/// `--dry-run`, for every command that changes anything.
+struct DryRunOption: ParsableArguments {
+    @Flag(help: "Print exactly what would change, and change nothing.")
+    var dryRun = false
+}

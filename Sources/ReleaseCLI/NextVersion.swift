@@ -1,0 +1,80 @@
+import ArgumentParser
+import ReleaseKit
+
+extension Release {
+    struct NextVersion: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "next-version",
+            abstract: "Print the next release tag.",
+            discussion: """
+                The last release is the highest release tag reachable from the production branch; \
+                the next one bumps it (patch by default). With no release yet, it is release.initialVersion.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var version: VersionOptions
+
+        func run() throws {
+            let workspace = try global.workspace(needsWorkingTree: false)
+            let next = try workspace.nextRelease(version.choice, date: version.releaseDate)
+            if global.json {
+                try Terminal.json(NextVersionResult(next))
+            } else {
+                print(next.tag)
+            }
+        }
+    }
+}
+
+/// `--bump`, `--version` and `--date`, shared by the commands that name a release.
+struct VersionOptions: ParsableArguments {
+    @Option(help: "Which part to increase: patch, minor or major.")
+    var bump: Bump?
+
+    @Option(name: .customLong("version"), help: ArgumentHelp("Release exactly this version instead of bumping.", valueName: "X.Y.Z"))
+    var exactVersion: String?
+
+    @Option(help: ArgumentHelp("The release date (default: today, local time).", valueName: "YYYYMMDD"))
+    var date: String?
+
+    func validate() throws {
+        if bump != nil, exactVersion != nil {
+            throw ValidationError("Give either --bump or --version, not both.")
+        }
+        if let exactVersion, Version(exactVersion) == nil {
+            throw ValidationError("--version '\(exactVersion)' is not a version: write it as MAJOR.MINOR.PATCH, e.g. 1.4.0.")
+        }
+        if let date, ReleaseDate(compact: date) == nil {
+            throw ValidationError("--date '\(date)' is not a date: write it as YYYYMMDD, e.g. 20261121.")
+        }
+    }
+
+    var choice: VersionChoice {
+        exactVersion.flatMap(Version.init).map(VersionChoice.exactly) ?? .bump(bump ?? .patch)
+    }
+
+    var releaseDate: ReleaseDate? { date.flatMap(ReleaseDate.init(compact:)) }
+}
+
+extension Bump: ExpressibleByArgument {}
+
+/// What `next-version --json` prints.
+struct NextVersionResult: Encodable {
+    let tag: String
+    let version: String
+    let major: Int
+    let minor: Int
+    let patch: Int
+    let date: String
+    let previous: String?
+
+    init(_ next: NextRelease) {
+        tag = next.tag
+        version = next.version.description
+        major = next.version.major
+        minor = next.version.minor
+        patch = next.version.patch
+        date = next.date.description
+        previous = next.previous?.name
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import ReleaseKit
+
+extension Release {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the pipeline at a glance.",
+            discussion: """
+                Each flow branch tip; the commits waiting to be promoted, released and back-merged; \
+                the last release and the next tags; the working tree state.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let status = try global.workspace().pipelineStatus()
+            if global.json {
+                try Terminal.json(status)
+            } else {
+                print(StatusReport(status).text, terminator: "")
+            }
+        }
+    }
+}
+
+/// The human rendering of `release status`.
+struct StatusReport {
+    let status: PipelineStatus
+
+    init(_ status: PipelineStatus) { self.status = status }
+
+    var text: String {
+        var lines: [String] = []
+        let head = status.head.branch.map { "On branch \($0)" } ?? "HEAD detached at \(status.head.commit?.short ?? "?")"
+        lines.append("\(head) · \(workingTree)")
+        lines.append("")
+        lines.append("Flow branches")
+        let width = status.branches.map(\.name.count).max() ?? 0
+        for branch in status.branches {
+            lines.append("  \(branch.name.padded(width))  \(branch.commit.short)  \(branch.subject)")
+        }
+        lines.append("")
+        lines.append("Waiting to move")
+        let flowWidth = status.pending.map { $0.from.count + $0.to.count + 3 }.max() ?? 0
+        for flow in status.pending {
+            let commits = flow.commits == 1 ? "1 commit" : "\(flow.commits) commits"
+            let line = "  \("\(flow.from) → \(flow.to)".padded(flowWidth))  \(commits)"
+            lines.append(flow.commits > 0 ? "\(line.padded(flowWidth + 15))→ \(flow.command)" : line)
+        }
+        lines.append("")
+        if let last = status.lastRelease {
+            lines.append("Last release  \(last.tag)  (\(last.date), \(last.commit.short))")
+        } else {
+            lines.append("Last release  none yet")
+        }
+        lines.append("Next release  patch \(status.next.patch)")
+        lines.append("              minor \(status.next.minor)")
+        lines.append("              major \(status.next.major)")
+        for warning in status.warnings {
+            lines.append("")
+            lines.append("warning: \(warning)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private var workingTree: String {
+        let tree = status.workingTree
+        var parts: [String] = []
+        if let operation = tree.gitOperation { parts.append("a git \(operation) is in progress") }
+        if tree.clean {
+            parts.append("working tree clean")
+        } else {
+            let shown = tree.changed.prefix(3).joined(separator: ", ")
+            let more = tree.changed.count > 3 ? " …" : ""
+            parts.append("\(tree.changed.count) changed file(s): \(shown)\(more)")
+        }
+        if tree.untracked > 0 { parts.append("\(tree.untracked) untracked") }
+        return parts.joined(separator: " · ")
+    }
+}
+
+extension String {
+    func padded(_ width: Int, left: Bool = false) -> String {
+        let padding = String(repeating: " ", count: max(0, width - count))
+        return left ? padding + self : self + padding
+    }
+}

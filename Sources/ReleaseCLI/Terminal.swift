@@ -1,0 +1,23 @@
+import Foundation
+import ReleaseKit
+
+/// Where output goes: results on stdout, errors and progress on stderr.
+enum Terminal {
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    static func error(_ error: ReleaseError) {
+        var text = "error: \(error.message)"
+        if let hint = error.hint { text += "\nhint: \(hint)" }
+        standardError(text)
+    }
+
+    /// Pretty, key-sorted JSON on stdout.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(value))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

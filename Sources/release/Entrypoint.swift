@@ -1,0 +1,8 @@
+import ReleaseCLI
+
+@main
+enum Entrypoint {
+    static func main() {
+        Release.runAndExit()
+    }
+}
