@@ -6,4 +6,13 @@
 #include <git2/sys/commit.h>
 #include <git2/sys/odb_backend.h>
 
+/* git_libgit2_opts is variadic, which Swift cannot call: one fixed-signature wrapper per use. */
+static inline int clibgit2_verify_object_hashes(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
+
+static inline int clibgit2_cache_objects(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
+}
+
 #endif

@@ -9,22 +9,44 @@ public enum CommitMessage {
     /// The subject as git's `%s` prints it: blank lines at the top are skipped, then the lines
     /// of the first paragraph are joined with a space, each without its trailing whitespace.
     public static func subject(of message: String) -> String {
+        var message = message
+        return message.withUTF8 { subject(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func subject(of message: UnsafeRawBufferPointer) -> String {
         var subject: [UInt8] = []
-        var started = false
-        for line in message.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            var end = line.endIndex
-            while end > line.startIndex, isGitSpace(line[line.index(before: end)]) {
-                end = line.index(before: end)
+        var start = 0
+        let count = message.count
+        // The usual case, one line then a blank line or the end, needs no joining.
+        if let single = singleLineSubject(message) { return String(decoding: single, as: UTF8.self) }
+        while start < count {
+            var end = start
+            while end < count, message[end] != 0x0A { end += 1 }
+            var trimmed = end
+            while trimmed > start, isGitSpace(message[trimmed - 1]) { trimmed -= 1 }
+            if trimmed == start {
+                if !subject.isEmpty { break }
+            } else {
+                if !subject.isEmpty { subject.append(0x20) }
+                subject.append(contentsOf: UnsafeRawBufferPointer(rebasing: message[start..<trimmed]))
             }
-            if end == line.startIndex {
-                if started { break }
-                continue
-            }
-            if started { subject.append(UInt8(ascii: " ")) }
-            subject.append(contentsOf: line[line.startIndex..<end])
-            started = true
+            start = end + 1
         }
         return String(decoding: subject, as: UTF8.self)
+    }
+
+    private static func singleLineSubject(_ message: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let first = message.first, !isGitSpace(first) else { return nil }
+        var end = 0
+        while end < message.count, message[end] != 0x0A { end += 1 }
+        var next = end + 1
+        while next < message.count, message[next] != 0x0A {
+            guard isGitSpace(message[next]) else { return nil }
+            next += 1
+        }
+        var trimmed = end
+        while trimmed > 0, isGitSpace(message[trimmed - 1]) { trimmed -= 1 }
+        return UnsafeRawBufferPointer(rebasing: message[..<trimmed])
     }
 
     /// git's `isspace`: space, tab, line feed and carriage return, nothing else.
@@ -41,7 +63,7 @@ public enum CommitMessage {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func isUTF8(_ encoding: String) -> Bool {
+    static func isUTF8(_ encoding: String) -> Bool {
         let name = encoding.lowercased()
         return name == "utf-8" || name == "utf8"
     }

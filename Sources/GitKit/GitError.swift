@@ -55,6 +55,9 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// libgit2 must be initialised once per process before any call; it is never shut down.
+/// Objects are not re-hashed on every read: like git, only `fsck` verifies stored objects,
+/// and re-hashing cost more than a third of a history walk.
 let libgit2: Void = {
     git_libgit2_init()
+    _ = clibgit2_verify_object_hashes(0)
 }()

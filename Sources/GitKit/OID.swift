@@ -36,8 +36,9 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     private static func compare(_ lhs: OID, _ rhs: OID) -> Int32 {
         lhs.withPointer { left in rhs.withPointer { right in git_oid_cmp(left, right) } }
     }
+    /// Ids are already uniformly random: eight of their bytes make a good hash.
     public func hash(into hasher: inout Hasher) {
-        withUnsafeBytes(of: raw.id) { hasher.combine(bytes: $0) }
+        withUnsafeBytes(of: raw.id) { hasher.combine($0.loadUnaligned(as: UInt64.self)) }
     }
 
     public init(from decoder: Decoder) throws {

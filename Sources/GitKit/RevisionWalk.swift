@@ -12,65 +12,29 @@ public struct RevisionRange: Sendable {
 }
 
 extension Repository {
-    /// Ids in the range, newest first and never a parent before its child
-    /// (`git rev-list --date-order`).
-    public func commitIDs(in range: RevisionRange, skipMerges: Bool = false) throws -> [OID] {
-        var ids: [OID] = []
-        try walk(range, needsCommit: skipMerges) { id, handle in
-            if skipMerges, let handle, git_commit_parentcount(handle) > 1 { return }
-            ids.append(id)
+    /// The range as `git log` lists it: newest first, never a parent before its child, each
+    /// commit read once. With `skipMerges`, like `--no-merges`.
+    public func log(_ range: RevisionRange, skipMerges: Bool = false) throws -> [CommitSummary] {
+        let walk = try HistoryWalk(self)
+        return try walk.run(range).compactMap { node in
+            skipMerges && walk.isMerge(node) ? nil : walk.summary(node)
         }
-        return ids
     }
 
-    /// Commits in the range, newest first and never a parent before its child.
+    /// Ids in the range, in `git log` order (`git rev-list`).
+    public func commitIDs(in range: RevisionRange, skipMerges: Bool = false) throws -> [OID] {
+        let walk = try HistoryWalk(self)
+        return try walk.run(range).compactMap { node in skipMerges && walk.isMerge(node) ? nil : walk.id(node) }
+    }
+
+    /// Whole commits in the range, in `git log` order.
     public func commits(in range: RevisionRange, skipMerges: Bool = false) throws -> [Commit] {
-        var commits: [Commit] = []
-        try walk(range, needsCommit: true) { id, handle in
-            guard let handle else { return }
-            if skipMerges, git_commit_parentcount(handle) > 1 { return }
-            commits.append(Commit(handle, id: id))
-        }
-        return commits
+        try commitIDs(in: range, skipMerges: skipMerges).map(commit)
     }
 
     /// How many commits the range holds (`git rev-list --count`).
     public func count(_ range: RevisionRange, skipMerges: Bool = false) throws -> Int {
         try commitIDs(in: range, skipMerges: skipMerges).count
-    }
-
-    private func walk(
-        _ range: RevisionRange,
-        needsCommit: Bool,
-        visit: (OID, OpaquePointer?) throws -> Void
-    ) throws {
-        var walker: OpaquePointer?
-        try GitError.check(git_revwalk_new(&walker, pointer), "start a revision walk")
-        defer { git_revwalk_free(walker) }
-        // One call with both flags: a second git_revwalk_sorting call would replace the first.
-        try GitError.check(
-            git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "sort a revision walk")
-        for tip in range.tips {
-            try tip.withPointer { try GitError.check(git_revwalk_push(walker, $0), "walk from \(tip.short)") }
-        }
-        for hidden in range.hidden {
-            try hidden.withPointer { try GitError.check(git_revwalk_hide(walker, $0), "hide \(hidden.short)") }
-        }
-        var raw = git_oid()
-        while true {
-            let result = git_revwalk_next(&raw, walker)
-            if result == GIT_ITEROVER.rawValue { break }
-            try GitError.check(result, "walk history")
-            let id = OID(raw)
-            if needsCommit {
-                var handle: OpaquePointer?
-                try GitError.check(git_commit_lookup(&handle, pointer, &raw), "read commit \(id.short)")
-                defer { git_commit_free(handle) }
-                try visit(id, handle)
-            } else {
-                try visit(id, nil)
-            }
-        }
     }
 }
 

@@ -71,3 +71,110 @@ struct HistoryTests {
         #expect(try repository.mergeBase(OID(hex: one)!, OID(hex: two)!) == nil)
     }
 }
+
+@Suite(.scratchDirectory)
+struct LogOrderTests {
+    /// Plain `git log` order, which the changelog must reproduce line for line.
+    func gitLog(_ git: GitRepository, _ arguments: [String]) throws -> [String] {
+        try git.git(["log", "--format=%H"] + arguments).split(separator: "\n").map(String.init)
+    }
+
+    /// Whether no commit in `ids` comes after one of its parents.
+    func isTopological(_ git: GitRepository, _ ids: [String]) throws -> Bool {
+        if ids.isEmpty { return true }
+        var position: [String: Int] = [:]
+        for (offset, id) in ids.enumerated() { position[id] = offset }
+        let lines = try git.git(["rev-list", "--parents", "--no-walk=unsorted"] + ids).split(separator: "\n")
+        for line in lines {
+            let fields = line.split(separator: " ").map(String.init)
+            for parent in fields.dropFirst() {
+                if let parentPosition = position[parent], parentPosition < position[fields[0]]! { return false }
+            }
+        }
+        return true
+    }
+
+    /// Exactly `git log`'s order when that order keeps every parent after its children; when
+    /// equal timestamps make git print a parent first, the same commits with ancestry respected.
+    func expectGitLogOrder(_ git: GitRepository, _ ids: [String], _ arguments: [String],
+                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let expected = try gitLog(git, arguments)
+        if try isTopological(git, expected) {
+            #expect(ids == expected, "\(arguments)", sourceLocation: sourceLocation)
+        } else {
+            #expect(ids.count == expected.count && Set(ids) == Set(expected), "\(arguments)", sourceLocation: sourceLocation)
+            #expect(try isTopological(git, ids), "\(arguments)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: [HistoryGenerator.Clock.steady, .sameSecond])
+    func matchesGitLogOrderEvenWhenTimestampsTie(_ clock: HistoryGenerator.Clock) throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        var generator = HistoryGenerator(commits: 300, seed: 11)
+        generator.clock = clock
+        let tags = try generator.generate(into: git)
+        let repository = try Repository.discover(from: git.path)
+        let ranges = [(tags[0], "develop"), (tags[1], "testing"), (tags.last!, "develop"), ("testing", "develop"), ("develop", "master")]
+        for (from, to) in ranges {
+            let range = try RevisionRange(tips: [repository.resolveCommit(to)], hidden: [repository.resolveCommit(from)])
+            try expectGitLogOrder(git, try repository.commitIDs(in: range).map(\.hex), ["\(from)..\(to)"])
+            try expectGitLogOrder(git, try repository.log(range, skipMerges: true).map(\.id.hex), ["--no-merges", "\(from)..\(to)"])
+        }
+        let whole = try RevisionRange(tips: [repository.resolveCommit("develop")])
+        try expectGitLogOrder(git, try repository.commitIDs(in: whole).map(\.hex), ["develop"])
+        if clock == .steady {
+            #expect(try repository.commitIDs(in: whole).map(\.hex) == (try gitLog(git, ["develop"])))
+        }
+    }
+
+    @Test func tiedTimestampsFollowGitWhereGitKeepsAncestry() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        git.frozenTime = 1_600_000_000
+        for index in 1...3 { try git.commit("m\(index)") }
+        try git.git("checkout", "-q", "-b", "side", "HEAD~1")
+        for index in 4...5 { try git.commit("s\(index)") }
+        try git.git("checkout", "-q", "master")
+        try git.git("merge", "-q", "--no-ff", "-m", "merge", "side")
+        let repository = try Repository.discover(from: git.path)
+        let log = try repository.log(RevisionRange(tips: [repository.resolveCommit("master")]))
+        // git log prints "merge m3 s5 m2 s4 m1": m2 before its child s4. Ancestry wins.
+        #expect(log.map(\.subject) == ["merge", "m3", "s5", "s4", "m2", "m1"])
+    }
+
+    @Test func clockSkewKeepsEveryCommitAndNeverPutsAParentFirst() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        var generator = HistoryGenerator(commits: 300, seed: 5)
+        generator.clock = .skewed
+        let tags = try generator.generate(into: git)
+        let repository = try Repository.discover(from: git.path)
+        for (from, to) in [(tags[0], "develop"), (tags.last!, "testing"), ("master", "develop")] {
+            let range = try RevisionRange(tips: [repository.resolveCommit(to)], hidden: [repository.resolveCommit(from)])
+            let ids = try repository.commitIDs(in: range).map(\.hex)
+            #expect(Set(ids) == Set(try gitLog(git, ["\(from)..\(to)"])))
+            #expect(ids.count == (try gitLog(git, ["\(from)..\(to)"])).count)
+            var position: [String: Int] = [:]
+            for (offset, id) in ids.enumerated() { position[id] = offset }
+            for (offset, id) in ids.enumerated() {
+                for parent in try git.git("rev-list", "--parents", "-1", id).split(separator: " ").dropFirst() {
+                    let parent = parent.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if let parentPosition = position[parent] { #expect(parentPosition > offset) }
+                }
+            }
+        }
+    }
+
+    @Test func summariesCarryAuthorAndSubject() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        try git.commit("first")
+        try git.rawCommit(message: Data("caf\u{E9}\n".utf8))
+        let repository = try Repository.discover(from: git.path)
+        let log = try repository.log(RevisionRange(tips: [repository.resolveCommit("HEAD")]))
+        let expected = try git.git("log", "--format=%H|%an|%ae|%at|%s").split(separator: "\n")
+        #expect(log.map { "\($0.id.hex)|\($0.author.name)|\($0.author.email)|\($0.author.time)|\($0.subject)" } == expected.map(String.init))
+        #expect(log.map(\.parentCount) == [1, 0])
+    }
+}
+
+extension HistoryGenerator.Clock: CustomTestStringConvertible {
+    public var testDescription: String { "\(self)" }
+}

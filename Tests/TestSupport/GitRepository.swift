@@ -24,8 +24,11 @@ public final class GitRepository: @unchecked Sendable {
         environment = TestEnvironment.variables()
     }
 
+    /// When set, every git call records this time (commits in the same second).
+    public var frozenTime: Int64?
+
     /// The seconds since 1970 the next git call will record.
-    public var nextTime: Int64 { 1_700_000_000 + tick * 60 }
+    public var nextTime: Int64 { frozenTime ?? 1_700_000_000 + tick * 60 }
 
     @discardableResult
     public func git(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> String {
