@@ -45,6 +45,11 @@ public struct TagFormat: Equatable, Sendable {
 
     /// The version a tag name encodes, or nil when the name is not one of this format's tags.
     public func version(of tagName: String) -> Version? {
+        parse(tagName)?.version
+    }
+
+    /// The version and, when the format spells a whole date, the day a tag name encodes.
+    public func parse(_ tagName: String) -> (version: Version, date: ReleaseDate?)? {
         var bytes = tagName.utf8[...]
         var parts: [Field: Int] = [:]
         for segment in segments {
@@ -57,16 +62,21 @@ public struct TagFormat: Equatable, Sendable {
                 guard let value = Version.number(Substring(digits)) else { return nil }
                 parts[field] = value
                 bytes = bytes.dropFirst(digits.count)
-            case .digits(_, let count):
+            case .digits(let field, let count):
                 let digits = bytes.prefix(count)
                 guard digits.count == count, digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+                parts[field] = Int(Substring(digits))
                 bytes = bytes.dropFirst(count)
             }
         }
         guard bytes.isEmpty, let major = parts[.major], let minor = parts[.minor], let patch = parts[.patch] else {
             return nil
         }
-        return Version(major, minor, patch)
+        let year = parts[.year] ?? parts[.shortYear].map { 2000 + $0 }
+        let date = year.flatMap { year in
+            parts[.month].flatMap { month in parts[.day].flatMap { ReleaseDate(year: year, month: month, day: $0) } }
+        }
+        return (Version(major, minor, patch), date)
     }
 
     private static func compile(_ pattern: String, dateFormat: String) throws -> [Segment] {

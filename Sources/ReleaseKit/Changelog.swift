@@ -1,0 +1,62 @@
+import Foundation
+import GitKit
+
+/// A rendered changelog section and where it goes.
+public struct ChangelogSection: Sendable {
+    public let notes: ReleaseNotes
+    public var text: String
+    /// The changelog file, relative to the repository root.
+    public let file: String
+}
+
+extension Workspace {
+    /// The templates for this repository: built in, or overridden by `release.templates`.
+    public func templates() throws -> ReleaseTemplates {
+        try ReleaseTemplates(overrides: settings.templates.map { ($0 as NSString).isAbsolutePath ? $0 : root + $0 })
+    }
+
+    /// The release a changelog section is labelled with. An explicit label (`X.Y.Z` or a whole tag
+    /// name) is taken as given, so old releases can be written up too; otherwise it is the next
+    /// release, checked like `cut` would check it.
+    public func changelogRelease(label: String?, bump: Bump, date: ReleaseDate?) throws -> NextRelease {
+        guard let label else { return try nextRelease(.bump(bump), date: date) }
+        let format = settings.tagFormat
+        let parsed: (version: Version, date: ReleaseDate?, tag: String?)
+        if let version = Version(label) {
+            parsed = (version, date, nil)
+        } else if let fromTag = format.parse(label) {
+            parsed = (fromTag.version, date ?? fromTag.date, label)
+        } else {
+            throw ReleaseError("--version '\(label)' is neither X.Y.Z nor a tag in the format \(format.pattern)",
+                               hint: "Give a version such as 1.4.0, or a tag name such as \(format.name(for: Version(1, 4, 0), on: clock.today)).")
+        }
+        let day = parsed.date ?? clock.today
+        return NextRelease(tag: parsed.tag ?? format.name(for: parsed.version, on: day), version: parsed.version, date: day,
+                           previous: nil, previousCommit: nil)
+    }
+
+    /// Renders the section for `notes` with the changelog template.
+    public func changelogSection(_ notes: ReleaseNotes, file: String? = nil) throws -> ChangelogSection {
+        ChangelogSection(notes: notes, text: try templates().render(.changelog, notes), file: file ?? settings.changelog)
+    }
+
+    /// The changelog with `section` added on top, refusing a version that already has a section.
+    public func changelog(_ existing: Data?, adding section: ChangelogSection) throws -> Data {
+        let notes = section.notes
+        if let existing, let heading = ChangelogFile.existingHeading(
+            for: notes.version, tag: notes.tag, format: settings.tagFormat, in: existing) {
+            throw ReleaseError("\(section.file) already has a section for \(notes.version.map { "version \($0)" } ?? notes.tag): \(heading)",
+                               hint: "Choose another version with --version or --bump, or remove that section first.")
+        }
+        return ChangelogFile.prepend(section.text, to: existing)
+    }
+}
+
+extension Workspace {
+    /// Adds `section` on top of the changelog file at `path` in the working tree, atomically;
+    /// with `dryRun` only checks that it could.
+    public func write(_ section: ChangelogSection, toFileAt path: String, dryRun: Bool) throws {
+        let updated = try changelog(FileManager.default.contents(atPath: path), adding: section)
+        if !dryRun { try FileSystem.replace(path, contents: updated) }
+    }
+}

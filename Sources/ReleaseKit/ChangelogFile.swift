@@ -1,0 +1,52 @@
+import Foundation
+
+/// Adding a release section to a changelog file without disturbing a byte of what is there.
+public enum ChangelogFile {
+    public static let newFileTitle = "# ChangeLog\n\n"
+
+    /// The file with `section` added at the top: below a leading `# ` title line and the blank
+    /// lines after it when the file has one, otherwise first. A missing file gets a title.
+    public static func prepend(_ section: String, to existing: Data?) -> Data {
+        var block = Data(section.utf8)
+        if block.last != UInt8(ascii: "\n") { block.append(UInt8(ascii: "\n")) }
+        guard let existing, !existing.isEmpty else { return Data(newFileTitle.utf8) + block }
+        let title = titleEnd(existing)
+        let rest = existing[title.end...]
+        if !rest.isEmpty { block.append(UInt8(ascii: "\n")) }
+        // Only insertions: a title that ends the file gets its line break, and a blank line
+        // separates it from the section.
+        var separator = Data()
+        if title.end > existing.startIndex {
+            if existing[title.end - 1] != UInt8(ascii: "\n") { separator.append(UInt8(ascii: "\n")) }
+            if !title.blankLineFollows { separator.append(UInt8(ascii: "\n")) }
+        }
+        return existing[..<title.end] + separator + block + rest
+    }
+
+    /// The offset just past the title line and the blank lines that follow it (the start when
+    /// the file does not open with a `# ` title).
+    static func titleEnd(_ text: Data) -> (end: Data.Index, blankLineFollows: Bool) {
+        guard text.starts(with: Array("# ".utf8)) else { return (text.startIndex, false) }
+        guard let newline = text.firstIndex(of: UInt8(ascii: "\n")) else { return (text.endIndex, false) }
+        var end = text.index(after: newline)
+        var blank = false
+        while end < text.endIndex {
+            let lineEnd = text[end...].firstIndex(of: UInt8(ascii: "\n")) ?? text.endIndex
+            guard text[end..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { break }
+            blank = true
+            end = lineEnd == text.endIndex ? lineEnd : text.index(after: lineEnd)
+        }
+        return (end, blank)
+    }
+
+    /// The heading line that already names this version (under any date), if any.
+    public static func existingHeading(for version: Version?, tag: String, format: TagFormat, in text: Data) -> String? {
+        let separators = CharacterSet.whitespaces.union(CharacterSet(charactersIn: "[]()`*_,:"))
+        for line in String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline) where line.hasPrefix("#") {
+            let words = line.components(separatedBy: separators)
+            if words.contains(tag) { return String(line) }
+            if let version, words.contains(where: { format.version(of: $0) == version }) { return String(line) }
+        }
+        return nil
+    }
+}

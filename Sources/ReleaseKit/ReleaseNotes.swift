@@ -1,0 +1,70 @@
+import GitKit
+
+/// Everything a changelog section or a tag message is rendered from.
+public struct ReleaseNotes: Sendable {
+    public let tag: String
+    public let version: Version?
+    public let date: ReleaseDate
+    public let previousTag: String?
+    /// The range: commits reachable from `to` and not from `from` (everything when nil).
+    public let from: OID?
+    public let to: OID
+    /// Newest first, never a parent before its child.
+    public let entries: [ChangeEntry]
+    public let grouped: Bool
+
+    public init(tag: String, version: Version?, date: ReleaseDate, previousTag: String?, from: OID?, to: OID,
+                entries: [ChangeEntry], grouped: Bool) {
+        self.tag = tag
+        self.version = version
+        self.date = date
+        self.previousTag = previousTag
+        self.from = from
+        self.to = to
+        self.entries = entries
+        self.grouped = grouped
+    }
+
+    /// Entries by conventional type in the conventional order, then everything else:
+    /// grouping reorders, it never drops a commit.
+    public var groups: [(title: String, entries: [ChangeEntry])] {
+        var byType: [String: [ChangeEntry]] = [:]
+        var other: [ChangeEntry] = []
+        for entry in entries {
+            if let type = entry.conventional?.type { byType[type, default: []].append(entry) } else { other.append(entry) }
+        }
+        var groups = ConventionalSubject.groups.compactMap { type, title in
+            byType[type].map { (title: title, entries: $0) }
+        }
+        if !other.isEmpty { groups.append((title: "Other Changes", entries: other)) }
+        return groups
+    }
+}
+
+extension Workspace {
+    /// The change list of `from..to` (defaults: the last release reachable from production, and
+    /// the testing branch) labelled with `release`.
+    public func releaseNotes(from fromRevision: String?, to toRevision: String?, release: NextRelease) throws -> ReleaseNotes {
+        let to = try toRevision.map(resolve) ?? tip(of: .testing)
+        var previous = (tag: release.previous?.name, commit: release.previousCommit)
+        if fromRevision == nil, release.previous == nil, let last = try history().lastRelease(reachableFrom: tip(of: .production)) {
+            previous = (last.tag.name, last.commit)
+        }
+        let from = try fromRevision.map(resolve) ?? previous.commit
+        let commits = try repository.log(RevisionRange(tips: [to], hidden: from.map { [$0] } ?? []), skipMerges: true)
+        return ReleaseNotes(
+            tag: release.tag, version: release.version, date: release.date,
+            previousTag: fromRevision ?? previous.tag, from: from, to: to,
+            entries: commits.map(ChangeEntry.init), grouped: settings.groupByType)
+    }
+
+    /// A revision the user typed, or a clear error naming it.
+    func resolve(_ revision: String) throws -> OID {
+        do {
+            return try repository.resolveCommit(revision)
+        } catch let error as GitError {
+            throw ReleaseError("unknown revision '\(revision)' (\(error.message))",
+                               hint: "Give a branch, a tag or a commit id that exists here.")
+        }
+    }
+}
