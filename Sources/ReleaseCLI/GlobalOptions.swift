@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ReleaseKit
 
 /// Options every command takes, before or after the command name.
@@ -11,6 +12,11 @@ struct GlobalOptions: ParsableArguments {
 
     func workspace(needsWorkingTree: Bool = true) throws -> Workspace {
         try Workspace.open(at: directory, needsWorkingTree: needsWorkingTree)
+    }
+
+    /// A path the user typed, relative to where -C says the command runs.
+    func path(_ path: String) -> String {
+        (path as NSString).isAbsolutePath ? path : (directory as NSString).appendingPathComponent(path)
     }
 }
 

@@ -8,11 +8,6 @@ enum NotBuilt {
         ReleaseError("release \(name) is not built yet", hint: "See README.md for the commands available today.")
     }
 
-    struct Changelog: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "(not built yet) Write the ChangeLog section of the next release.")
-        func run() throws { throw refuse("changelog") }
-    }
-
     struct Promote: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "(not built yet) Merge develop into testing.")
         func run() throws { throw refuse("promote") }

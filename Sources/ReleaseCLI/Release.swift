@@ -12,7 +12,7 @@ public struct Release: ParsableCommand {
             """,
         subcommands: [
             Status.self, NextVersion.self, Init.self,
-            NotBuilt.Changelog.self, NotBuilt.Promote.self, NotBuilt.Cut.self, NotBuilt.Finish.self,
+            Changelog.self, NotBuilt.Promote.self, NotBuilt.Cut.self, NotBuilt.Finish.self,
             NotBuilt.Hotfix.self, NotBuilt.Continue.self, NotBuilt.Abort.self,
             NotBuilt.SwitchNginx.self, NotBuilt.Nginx.self,
         ]

@@ -7,6 +7,11 @@ enum Terminal {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
+    /// Text on stdout exactly as given, in one write.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     static func error(_ error: ReleaseError) {
         var text = "error: \(error.message)"
         if let hint = error.hint { text += "\nhint: \(hint)" }

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import ReleaseKit
+
+extension Release {
+    struct Changelog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the ChangeLog section of the next release.",
+            discussion: """
+                Lists the subject of every non-merge commit in FROM..TO, newest first (the lines of \
+                git log --no-merges --pretty='* %s'), through the changelog template, and adds the \
+                section on top of ChangeLog.md below its title. A version that already has a section \
+                is refused and the file is left untouched.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
+
+        @Option(help: ArgumentHelp("Start after this revision (default: the last release on the production branch).", valueName: "rev"))
+        var from: String?
+
+        @Option(help: ArgumentHelp("End at this revision (default: the testing branch).", valueName: "rev"))
+        var to: String?
+
+        @Option(name: .customLong("version"), help: ArgumentHelp("Label the section with this version or tag name (default: the next release).", valueName: "X.Y.Z|tag"))
+        var label: String?
+
+        @Option(help: "Which part the next version increases when --version is not given.")
+        var bump: Bump = .patch
+
+        @Option(help: ArgumentHelp("The release date (default: today, local time).", valueName: "YYYYMMDD"))
+        var date: String?
+
+        @Flag(help: "Print the section instead of writing the file.")
+        var stdout = false
+
+        @Option(help: ArgumentHelp("The file to add the section to (default: release.changelog, ChangeLog.md).", valueName: "path"))
+        var file: String?
+
+        @Flag(help: "Open $VISUAL or $EDITOR on the draft before it is written.")
+        var edit = false
+
+        func validate() throws {
+            if let date, ReleaseDate(compact: date) == nil {
+                throw ValidationError("--date '\(date)' is not a date: write it as YYYYMMDD, e.g. 20261121.")
+            }
+        }
+
+        func run() throws {
+            let workspace = try global.workspace(needsWorkingTree: !stdout)
+            let release = try workspace.changelogRelease(label: label, bump: bump, date: date.flatMap(ReleaseDate.init(compact:)))
+            let notes = try workspace.releaseNotes(from: from, to: to, release: release)
+            var section = try workspace.changelogSection(notes, file: file)
+            if edit {
+                section.text = try Editor(environment: workspace.environment)
+                    .edit(section.text, in: workspace.repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
+            }
+            if stdout {
+                if global.json { try Terminal.json(ChangelogResult(section, file: nil, written: false)) } else { Terminal.write(section.text) }
+                return
+            }
+            let path = file.map { global.path($0) } ?? workspace.root + workspace.settings.changelog
+            try workspace.write(section, toFileAt: path, dryRun: dryRun.dryRun)
+            if global.json {
+                try Terminal.json(ChangelogResult(section, file: path, written: !dryRun.dryRun))
+            } else if dryRun.dryRun {
+                print("would add \(notes.tag) (\(notes.entries.count) commits) on top of \(path):")
+                Terminal.write(section.text)
+            } else {
+                print("added \(notes.tag) (\(notes.entries.count) commits) on top of \(path)")
+            }
+        }
+    }
+}
+
+/// What `changelog --json` prints.
+struct ChangelogResult: Encodable {
+    let tag: String
+    let version: String?
+    let date: String
+    let previousTag: String?
+    let from: String?
+    let to: String
+    let file: String?
+    let written: Bool
+    let section: String
+    let commits: [ChangeEntry]
+
+    init(_ section: ChangelogSection, file: String?, written: Bool) {
+        let notes = section.notes
+        tag = notes.tag
+        version = notes.version?.description
+        date = notes.date.description
+        previousTag = notes.previousTag
+        from = notes.from?.hex
+        to = notes.to.hex
+        self.file = file
+        self.written = written
+        self.section = section.text
+        commits = notes.entries
+    }
+}
