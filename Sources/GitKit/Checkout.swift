@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 extension Repository {
     /// Paths whose local state would block updating the working tree and index from the tree of
@@ -12,15 +13,43 @@ extension Repository {
     }
 
     /// Updates the index and working tree from the tree of `from` to the tree of `to`, leaving
-    /// files that are neither in the way nor part of the change alone. With `force`, tracked
-    /// files are made to match `to` whatever they hold now (used to finish or undo an
-    /// interrupted update).
+    /// files that are neither in the way nor part of the change alone. With `force`, the files
+    /// that differ between the two trees are made to match `to` whatever they hold now (to
+    /// finish or undo an interrupted update); no other file is touched.
     public func checkout(from: OID, to: OID, force: Bool = false) throws {
-        let strategy = force ? GIT_CHECKOUT_FORCE.rawValue : GIT_CHECKOUT_SAFE.rawValue
-        try checkout(to, baseline: from, strategy: strategy, collectingConflictsInto: nil)
+        guard force else {
+            try checkout(to, baseline: from, strategy: GIT_CHECKOUT_SAFE.rawValue, collectingConflictsInto: nil)
+            return
+        }
+        let paths = try changedPaths(from: from, to: to)
+        if paths.isEmpty { return }
+        try checkout(to, baseline: from, strategy: GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue,
+                     collectingConflictsInto: nil, paths: paths)
     }
 
-    private func checkout(_ target: OID, baseline: OID, strategy: UInt32, collectingConflictsInto collector: PathCollector?) throws {
+    /// Paths whose content or mode differs between the trees of two commits.
+    public func changedPaths(from: OID, to: OID) throws -> [String] {
+        let old = try treeHandle(of: from)
+        defer { git_tree_free(old) }
+        let new = try treeHandle(of: to)
+        defer { git_tree_free(new) }
+        var diff: OpaquePointer?
+        try GitError.check(git_diff_tree_to_tree(&diff, pointer, old, new, nil), "compare \(from.short) with \(to.short)")
+        defer { git_diff_free(diff) }
+        var paths: [String] = []
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
+            for path in [delta.old_file.path, delta.new_file.path].compactMap({ $0 }) {
+                let name = String(cString: path)
+                if paths.last != name { paths.append(name) }
+            }
+        }
+        return paths
+    }
+
+    private func checkout(
+        _ target: OID, baseline: OID, strategy: UInt32, collectingConflictsInto collector: PathCollector?, paths: [String] = []
+    ) throws {
         let targetTree = try treeHandle(of: target)
         defer { git_tree_free(targetTree) }
         let baselineTree = try treeHandle(of: baseline)
@@ -40,7 +69,13 @@ extension Repository {
                 return 0
             }
         }
-        let result = git_checkout_tree(pointer, targetTree, &options)
+        let cPaths = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var pathPointers = cPaths.map { UnsafeMutablePointer<CChar>($0) }
+        let result = pathPointers.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            if !paths.isEmpty { options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count) }
+            return git_checkout_tree(pointer, targetTree, &options)
+        }
         if collector != nil, git_error_code(result) == GIT_ECONFLICT { return }
         try GitError.check(result, "update the working tree to \(target.short)")
     }

@@ -15,7 +15,8 @@ public struct Reference: Equatable, Sendable {
     public static func branch(_ name: String) -> String { "refs/heads/" + name }
     public static func tag(_ name: String) -> String { "refs/tags/" + name }
 
-    static func shortName(_ full: String) -> String {
+    /// `refs/heads/x` → `x`, `refs/tags/v1` → `v1`.
+    public static func shortName(_ full: String) -> String {
         for prefix in ["refs/heads/", "refs/tags/", "refs/remotes/"] where full.hasPrefix(prefix) {
             return String(full.dropFirst(prefix.count))
         }

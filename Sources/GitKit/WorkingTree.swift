@@ -16,12 +16,15 @@ public struct WorkingTreeStatus: Equatable, Sendable {
 }
 
 extension Repository {
-    /// The working tree state, like `git status --porcelain` without ignored files.
-    public func workingTreeStatus(includeUntracked: Bool = true) throws -> WorkingTreeStatus {
+    /// The working tree state, like `git status --porcelain` without ignored files. With
+    /// `refreshIndex`, files found unchanged get fresh stat data in the index, as `git status`
+    /// does, so the next scan need not read them again.
+    public func workingTreeStatus(includeUntracked: Bool = true, refreshIndex: Bool = false) throws -> WorkingTreeStatus {
         var options = git_status_options()
         try GitError.check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "read status")
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        if refreshIndex { options.flags |= GIT_STATUS_OPT_UPDATE_INDEX.rawValue }
         if includeUntracked {
             options.flags |= GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
         }
