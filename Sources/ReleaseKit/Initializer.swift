@@ -30,14 +30,18 @@ extension Workspace {
         return InitPlan(settingsFile: exists ? nil : path, existingSettingsFile: exists ? path : nil, branches: branches)
     }
 
+    /// Writes the settings file, then creates the branches through the same journaled,
+    /// compare-and-swap engine as every other change.
     public func apply(_ plan: InitPlan) throws {
+        try requireReadyToChange()
         if let path = plan.settingsFile {
             try FileSystem.createNew(path, contents: Data(Workspace.defaultSettingsText.utf8))
         }
-        for branch in plan.branches {
-            try repository.updateReference(Reference.branch(branch.name), to: branch.at, expecting: nil,
-                                           message: "release init: create \(branch.name)")
-        }
+        guard !plan.branches.isEmpty else { return }
+        try apply(ReleasePlan(
+            command: "init",
+            moves: plan.branches.map { .init(name: Reference.branch($0.name), old: nil, new: $0.at, reason: "create \($0.name)") },
+            treeUpdate: nil, files: [], tag: nil, pushRefspecs: [], changelogSection: nil))
     }
 
     /// The `.gitrelease` that `release init` writes: every key, commented out at its default.

@@ -48,6 +48,14 @@ public struct PipelineStatus: Codable, Sendable {
         public let gitOperation: String?
     }
 
+    /// A release command that was interrupted and waits for `continue` or `abort`.
+    public struct Interrupted: Codable, Sendable {
+        public let command: String
+        public let started: Date
+        public let pid: Int32
+        public let host: String
+    }
+
     public let repository: String
     public let head: HeadState
     public let workingTree: WorkingTree
@@ -55,6 +63,7 @@ public struct PipelineStatus: Codable, Sendable {
     public let pending: [Pending]
     public let lastRelease: LastRelease?
     public let next: NextTags
+    public let interrupted: Interrupted?
     public var warnings: [String]
 }
 
@@ -106,6 +115,9 @@ extension Workspace {
             pending: flows,
             lastRelease: lastRelease,
             next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major)),
+            interrupted: try interruptedOperation().map {
+                .init(command: $0.plan.command, started: $0.started, pid: $0.pid, host: $0.host)
+            },
             warnings: warnings)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// A refusal or failure a user can act on: what was wrong, then what to do.
 public struct ReleaseError: Error, LocalizedError, Equatable, Sendable {
@@ -16,6 +17,14 @@ public struct ReleaseError: Error, LocalizedError, Equatable, Sendable {
 }
 
 extension ReleaseError {
+    /// What to tell the user about any error the domain lets through: its own refusals as they
+    /// are, libgit2's failures (a corrupt object, a permission problem) with libgit2's words.
+    public static func describing(_ error: any Error) -> ReleaseError? {
+        if let error = error as? ReleaseError { return error }
+        if let error = error as? GitError { return ReleaseError(error.message) }
+        return nil
+    }
+
     static func notARepository(_ path: String) -> ReleaseError {
         ReleaseError("not a git repository (or any parent up to /): \(path)",
                      hint: "Run release inside a repository, or point at one with -C <path>.")

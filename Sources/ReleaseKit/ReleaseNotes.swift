@@ -46,15 +46,21 @@ extension Workspace {
     /// the testing branch) labelled with `release`.
     public func releaseNotes(from fromRevision: String?, to toRevision: String?, release: NextRelease) throws -> ReleaseNotes {
         let to = try toRevision.map(resolve) ?? tip(of: .testing)
-        var previous = (tag: release.previous?.name, commit: release.previousCommit)
-        if fromRevision == nil, release.previous == nil, let last = try history().lastRelease(reachableFrom: tip(of: .production)) {
-            previous = (last.tag.name, last.commit)
+        if let fromRevision {
+            return try releaseNotes(from: resolve(fromRevision), named: fromRevision, to: to, release: release)
         }
-        let from = try fromRevision.map(resolve) ?? previous.commit
+        if let previous = release.previous {
+            return try releaseNotes(from: release.previousCommit, named: previous.name, to: to, release: release)
+        }
+        let last = try history().lastRelease(reachableFrom: tip(of: .production))
+        return try releaseNotes(from: last?.commit, named: last?.tag.name, to: to, release: release)
+    }
+
+    /// The non-merge commits reachable from `to` and not from `from` (everything when nil).
+    func releaseNotes(from: OID?, named fromName: String?, to: OID, release: NextRelease) throws -> ReleaseNotes {
         let commits = try repository.log(RevisionRange(tips: [to], hidden: from.map { [$0] } ?? []), skipMerges: true)
         return ReleaseNotes(
-            tag: release.tag, version: release.version, date: release.date,
-            previousTag: fromRevision ?? previous.tag, from: from, to: to,
+            tag: release.tag, version: release.version, date: release.date, previousTag: fromName, from: from, to: to,
             entries: commits.map(ChangeEntry.init), grouped: settings.groupByType)
     }
 

@@ -12,19 +12,25 @@ public final class Workspace {
     public let settings: ReleaseSettings
     public let clock: Clock
     public let environment: [String: String]
+    /// A dry run: new objects stay in memory, and nothing else is written either.
+    public let objectsInMemory: Bool
 
-    public init(repository: Repository, settings: ReleaseSettings, clock: Clock, environment: [String: String]) {
+    public init(repository: Repository, settings: ReleaseSettings, clock: Clock, environment: [String: String],
+                objectsInMemory: Bool = false) {
         self.repository = repository
         self.settings = settings
         self.clock = clock
         self.environment = environment
+        self.objectsInMemory = objectsInMemory
     }
 
     /// Opens the repository containing `path`. Refuses what no release command can work with:
     /// no repository, a bare one where a working tree is needed, an unborn HEAD.
+    /// With `objectsInMemory`, objects written while planning vanish with the workspace: a
+    /// dry run computes the exact plan and leaves no trace.
     public static func open(
         at path: String, needsWorkingTree: Bool = true, clock: Clock = .system,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, objectsInMemory: Bool = false
     ) throws -> Workspace {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ReleaseError("no such folder: \(path)", hint: "Check the path given to -C.")
@@ -41,8 +47,9 @@ public final class Workspace {
         if !repository.isBare, case .unborn(let branch) = try repository.head() {
             throw ReleaseError.unbornHead(branch)
         }
+        if objectsInMemory { try repository.keepNewObjectsInMemory() }
         return Workspace(repository: repository, settings: try ReleaseSettings.load(for: repository),
-                         clock: clock, environment: environment)
+                         clock: clock, environment: environment, objectsInMemory: objectsInMemory)
     }
 
     /// The working tree root, or the git folder of a bare repository.

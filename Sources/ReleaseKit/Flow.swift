@@ -1,0 +1,152 @@
+import Foundation
+import GitKit
+
+/// The runbook's merges, always in the flow's direction: develop → testing (promote),
+/// testing → master with ChangeLog and tag (cut), master → develop (finish). Each returns a
+/// complete plan; nothing moves until the plan is applied.
+extension Workspace {
+    public func planPromote(push: Bool = false) throws -> ReleasePlan {
+        try requireReadyToChange()
+        let develop = try tip(of: .develop)
+        let testing = try tip(of: .testing)
+        try refuseStray(on: .testing, missingFrom: .develop,
+                        why: "someone committed on \(settings.testing) directly",
+                        fix: "Move them to \(settings.develop) (cherry-pick them there), or merge \(settings.testing) into \(settings.develop) first.")
+        if try repository.isAncestor(develop, of: testing) {
+            throw ReleaseError("nothing to promote: \(settings.testing) already contains \(settings.develop) (\(develop.short))",
+                               hint: "Commit to \(settings.develop) first.")
+        }
+        let merge = try mergeCommit(settings.develop, develop, into: settings.testing, testing, command: "promote")
+        return ReleasePlan(
+            command: "promote",
+            moves: [.init(name: Reference.branch(settings.testing), old: testing, new: merge, reason: "merge \(settings.develop)")],
+            treeUpdate: try treeUpdate(moving: settings.testing, from: testing, to: merge),
+            files: [], tag: nil, pushRefspecs: push ? [Self.refspec(Reference.branch(settings.testing))] : [],
+            changelogSection: nil)
+    }
+
+    public func planFinish(push: Bool = false) throws -> ReleasePlan {
+        try requireReadyToChange()
+        let develop = try tip(of: .develop)
+        let master = try tip(of: .production)
+        if try repository.isAncestor(master, of: develop) {
+            throw ReleaseError("nothing to finish: \(settings.develop) already contains \(settings.production) (\(master.short))",
+                               hint: "The cycle is closed; release status shows what waits.")
+        }
+        let merge = try mergeCommit(settings.production, master, into: settings.develop, develop, command: "finish")
+        return ReleasePlan(
+            command: "finish",
+            moves: [.init(name: Reference.branch(settings.develop), old: develop, new: merge, reason: "merge \(settings.production)")],
+            treeUpdate: try treeUpdate(moving: settings.develop, from: develop, to: merge),
+            files: [], tag: nil, pushRefspecs: push ? [Self.refspec(Reference.branch(settings.develop))] : [],
+            changelogSection: nil)
+    }
+
+    /// testing into master (unless master already holds it, e.g. merged by hand after a
+    /// conflict), the ChangeLog section committed on top, and the annotated tag on that commit.
+    public func planCut(_ choice: VersionChoice, date: ReleaseDate? = nil, editor: Editor? = nil, push: Bool = false) throws -> ReleasePlan {
+        try requireReadyToChange()
+        let testing = try tip(of: .testing)
+        let master = try tip(of: .production)
+        try refuseStray(on: .production, missingFrom: .testing,
+                        why: "a hotfix or release not yet back-merged",
+                        fix: "Run release finish and release promote so \(settings.testing) has them (or merge \(settings.production) into \(settings.testing)).")
+        let release = try nextRelease(choice, date: date)
+        var head = master
+        if !(try repository.isAncestor(testing, of: master)) {
+            head = try mergeCommit(settings.testing, testing, into: settings.production, master, command: "cut")
+        }
+        let notes = try releaseNotes(from: release.previousCommit, named: release.previous?.name, to: head, release: release)
+        guard !notes.entries.isEmpty else {
+            throw ReleaseError("nothing to release: no commits on \(settings.production) since \(release.previous?.name ?? "the beginning")",
+                               hint: "Promote work to \(settings.testing) first (release promote).")
+        }
+        let plan = try releaseCommitAndTag(notes, onTopOf: head, editor: editor)
+        return ReleasePlan(
+            command: "cut",
+            moves: [
+                .init(name: Reference.branch(settings.production), old: master, new: plan.commit,
+                      reason: head == master ? "ChangeLog for \(release.tag)" : "merge \(settings.testing), ChangeLog for \(release.tag)"),
+                .init(name: Reference.tag(release.tag), old: nil, new: plan.tag, reason: "tag \(release.tag)"),
+            ],
+            treeUpdate: try treeUpdate(moving: settings.production, from: master, to: plan.commit),
+            files: [settings.changelog], tag: release.tag,
+            pushRefspecs: push ? [Self.refspec(Reference.branch(settings.production)), Self.refspec(Reference.tag(release.tag))] : [],
+            changelogSection: plan.section)
+    }
+
+    /// The ChangeLog commit on top of `head` and the annotated tag object pointing at it.
+    func releaseCommitAndTag(_ notes: ReleaseNotes, onTopOf head: OID, editor: Editor?)
+        throws -> (commit: OID, tag: OID, section: String) {
+        var section = try changelogSection(notes)
+        if let editor {
+            section.text = try editor.edit(section.text, in: repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
+        }
+        let existing = try repository.fileContents(at: settings.changelog, in: head).map { Data($0) }
+        let updated = try changelog(existing, adding: section)
+        let blob = try repository.writeBlob(Array(updated))
+        let tree = try repository.tree(of: head, replacing: settings.changelog, with: blob)
+        let author = try signature()
+        let committer = try signature(committer: true)
+        let commit = try repository.createCommit(tree: tree, parents: [head], message: "ChangeLog for \(notes.tag)\n",
+                                                 author: author, committer: committer)
+        let message = try templates().render(.tagMessage, notes)
+        let tag = try repository.createTagObject(name: notes.tag, target: commit, tagger: committer, message: message)
+        return (commit, tag, section.text)
+    }
+
+    /// `--no-ff`: always a new merge commit, with git's message; conflicts refuse with paths.
+    func mergeCommit(_ source: String, _ sourceTip: OID, into target: String, _ targetTip: OID, command: String) throws -> OID {
+        switch try repository.merge(ours: targetTip, theirs: sourceTip) {
+        case .conflicts(let paths):
+            throw ReleaseError("merging \(source) into \(target) conflicts in \(paths.joined(separator: ", ")); nothing was changed",
+                               hint: "Merge by hand: git checkout \(target) && git merge --no-ff \(source), resolve and commit; then run release \(command) again.")
+        case .merged(let tree):
+            // Like git's fmt-merge-msg: no "into" for the main branch.
+            let into = ["master", "main"].contains(target) ? "" : " into \(target)"
+            return try repository.createCommit(tree: tree, parents: [targetTip, sourceTip],
+                                               message: "Merge branch '\(source)'\(into)\n",
+                                               author: try signature(), committer: try signature(committer: true))
+        }
+    }
+
+    /// When `branch` is checked out, its index and working tree must follow it: refused when
+    /// tracked files have changes or untracked files are in the way. Other branches move
+    /// without touching the working tree.
+    func treeUpdate(moving branch: String, from old: OID, to new: OID) throws -> ReleasePlan.TreeUpdate? {
+        guard repository.workingDirectory != nil, try repository.head().branchName == branch else { return nil }
+        let status = try repository.workingTreeStatus(includeUntracked: false, refreshIndex: !objectsInMemory)
+        if !status.isClean {
+            let shown = status.changed.prefix(5).joined(separator: ", ") + (status.changed.count > 5 ? " …" : "")
+            throw ReleaseError("the working tree has uncommitted changes (\(shown)) and \(branch), which is checked out, would move",
+                               hint: "Commit or stash them (git stash), or check out another branch, then run the command again.")
+        }
+        let blocking = try repository.checkoutConflicts(from: old, to: new)
+        if !blocking.isEmpty {
+            throw ReleaseError("untracked files would be overwritten when \(branch) moves: \(blocking.joined(separator: ", "))",
+                               hint: "Move them away or commit them, then run the command again.")
+        }
+        return .init(headBefore: Reference.branch(branch), headAfter: Reference.branch(branch), from: old, to: new)
+    }
+
+    /// Refuses when `branch` has non-merge commits that `other` lacks, naming them.
+    func refuseStray(on branch: FlowBranch, missingFrom other: FlowBranch, why: String, fix: String) throws {
+        let stray = try repository.log(RevisionRange(tips: [tip(of: branch)], hidden: [tip(of: other)]), skipMerges: true)
+        guard !stray.isEmpty else { return }
+        let shown = stray.prefix(3).map { "\($0.id.short) \($0.subject)" }.joined(separator: "; ")
+        throw ReleaseError("\(branchName(branch)) has \(stray.count) commit(s) that \(branchName(other)) lacks (\(why)): \(shown)\(stray.count > 3 ? "; …" : "")",
+                           hint: fix)
+    }
+
+    /// Everything that must hold before any mutating command plans: no interrupted release
+    /// operation, no unfinished git merge or rebase.
+    func requireReadyToChange() throws {
+        try requireNoInterruptedOperation()
+        if let operation = repository.pendingGitOperation {
+            throw ReleaseError("a git \(operation) is in progress in this repository",
+                               hint: "Finish it (git commit) or abandon it (git \(operation) --abort) first.")
+        }
+    }
+
+    static func refspec(_ reference: String) -> String { "\(reference):\(reference)" }
+}

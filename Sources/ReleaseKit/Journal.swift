@@ -1,0 +1,54 @@
+import Foundation
+import GitKit
+
+/// The plan of the operation under way, recorded in `.git/release-journal.json` before the
+/// first reference moves and removed after the last step: its presence means an operation
+/// was interrupted, and holds all that `continue` and `abort` need.
+public struct Journal: Codable, Sendable {
+    public let plan: ReleasePlan
+    public let started: Date
+    public let pid: Int32
+    public let host: String
+
+    static func path(_ gitDirectory: String) -> String { gitDirectory + "release-journal.json" }
+
+    static func read(_ gitDirectory: String) throws -> Journal? {
+        guard let data = FileManager.default.contents(atPath: path(gitDirectory)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(Journal.self, from: data)
+        } catch {
+            throw ReleaseError("the journal \(path(gitDirectory)) is unreadable: \(error.localizedDescription)",
+                               hint: "Inspect it; once the repository is as you want it, delete the file.")
+        }
+    }
+
+    func write(_ gitDirectory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try FileSystem.replace(Journal.path(gitDirectory), contents: try encoder.encode(self))
+    }
+
+    static func remove(_ gitDirectory: String) throws {
+        guard unlink(path(gitDirectory)) == 0 || errno == ENOENT else {
+            throw ReleaseError("could not remove \(path(gitDirectory)): \(String(cString: strerror(errno)))",
+                               hint: "Remove it by hand: the operation itself is complete.")
+        }
+    }
+}
+
+/// Test hooks, like git's GIT_TEST_* variables: `RELEASE_TEST_CRASH_AT=<step>` kills the
+/// process with SIGKILL when it reaches that step, `RELEASE_TEST_PAUSE_AT=<step>` makes it wait
+/// there until killed, so tests can prove every interruption is resumable or undoable and
+/// that a running writer keeps others out. Steps: journal-written, moved-N, tree-updated.
+enum CrashPoint {
+    static func reached(_ step: String, _ environment: [String: String]) {
+        if environment["RELEASE_TEST_CRASH_AT"] == step { kill(getpid(), SIGKILL) }
+        if environment["RELEASE_TEST_PAUSE_AT"] == step {
+            FileHandle.standardError.write(Data("paused at \(step)\n".utf8))
+            while true { sleep(60) }
+        }
+    }
+}
