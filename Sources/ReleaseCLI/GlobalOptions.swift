@@ -10,8 +10,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Print a machine-readable result (JSON) on stdout.")
     var json = false
 
-    func workspace(needsWorkingTree: Bool = true) throws -> Workspace {
-        try Workspace.open(at: directory, needsWorkingTree: needsWorkingTree)
+    func workspace(needsWorkingTree: Bool = true, objectsInMemory: Bool = false) throws -> Workspace {
+        try Workspace.open(at: directory, needsWorkingTree: needsWorkingTree, objectsInMemory: objectsInMemory)
     }
 
     /// A path the user typed, relative to where -C says the command runs.

@@ -18,8 +18,11 @@ extension Release {
 
         func run() throws {
             let workspace = try global.workspace()
-            let plan = try workspace.initPlan(createBranches: createBranches)
-            if !dryRun.dryRun { try workspace.apply(plan) }
+            let plan = try workspace.withLock("init") {
+                let plan = try workspace.initPlan(createBranches: createBranches)
+                if !dryRun.dryRun { try workspace.apply(plan) }
+                return plan
+            }
             if global.json {
                 try Terminal.json(plan)
                 return

@@ -12,8 +12,8 @@ public struct Release: ParsableCommand {
             """,
         subcommands: [
             Status.self, NextVersion.self, Init.self,
-            Changelog.self, NotBuilt.Promote.self, NotBuilt.Cut.self, NotBuilt.Finish.self,
-            NotBuilt.Hotfix.self, NotBuilt.Continue.self, NotBuilt.Abort.self,
+            Changelog.self, Promote.self, Cut.self, Finish.self,
+            NotBuilt.Hotfix.self, Continue.self, Abort.self, Push.self,
             NotBuilt.SwitchNginx.self, NotBuilt.Nginx.self,
         ]
     )
@@ -28,12 +28,13 @@ public struct Release: ParsableCommand {
             var command = try parseAsRoot(arguments)
             try command.run()
             Foundation.exit(0)
-        } catch let error as ReleaseError {
-            Terminal.error(error)
-            Foundation.exit(1)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {
+            if let failure = ReleaseError.describing(error) {
+                Terminal.error(failure)
+                Foundation.exit(1)
+            }
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {

@@ -56,6 +56,10 @@ struct StatusReport {
         lines.append("Next release  patch \(status.next.patch)")
         lines.append("              minor \(status.next.minor)")
         lines.append("              major \(status.next.major)")
+        if let interrupted = status.interrupted {
+            lines.append("")
+            lines.append("Interrupted   release \(interrupted.command), pid \(interrupted.pid) on \(interrupted.host): run release continue or release abort")
+        }
         for warning in status.warnings {
             lines.append("")
             lines.append("warning: \(warning)")

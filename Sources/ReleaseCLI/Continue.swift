@@ -1,0 +1,48 @@
+import ArgumentParser
+import ReleaseKit
+
+extension Release {
+    struct Continue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Complete an interrupted operation.",
+            discussion: """
+                A release command that was killed or failed after it started moving references leaves \
+                its plan in .git/release-journal.json; continue moves what is left (and pushes, if the \
+                command asked to).
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let workspace = try global.workspace()
+            try workspace.withLock("continue") {
+                let plan = try workspace.continueInterrupted()
+                if !global.json { print("completed release \(plan.command):") }
+                try PlanCommand.finish(plan, workspace: workspace, json: global.json)
+            }
+        }
+    }
+
+    struct Abort: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo an interrupted operation.",
+            discussion: "Puts every reference the interrupted command moved back to its recorded old id, and the working tree with it.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let workspace = try global.workspace()
+            try workspace.withLock("abort") {
+                let plan = try workspace.abortInterrupted()
+                if global.json {
+                    try Terminal.json(PlanResult(plan: plan, applied: false, pushedTo: nil))
+                    return
+                }
+                print("undid release \(plan.command):")
+                for move in plan.moves {
+                    print("  \(move.shortName)  back to \(move.old?.short ?? "(none)")")
+                }
+            }
+        }
+    }
+}

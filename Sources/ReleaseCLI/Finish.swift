@@ -1,0 +1,17 @@
+import ArgumentParser
+import ReleaseKit
+
+extension Release {
+    struct Finish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge master back into develop (--no-ff), closing the cycle.")
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
+        @Flag(help: "Push develop to release.remote afterwards.") var push = false
+
+        func run() throws {
+            try PlanCommand.run("finish", global: global, dryRun: dryRun.dryRun) { try $0.planFinish(push: push) }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import ReleaseKit
+
+/// How every mutating command runs: plan under the repository lock; with `--dry-run` print the
+/// plan and stop (its objects were kept in memory); otherwise apply it, report what moved,
+/// and push when asked.
+enum PlanCommand {
+    static func run(_ command: String, global: GlobalOptions, dryRun: Bool, plan make: (Workspace) throws -> ReleasePlan) throws {
+        let workspace = try global.workspace(objectsInMemory: dryRun)
+        if dryRun {
+            try report(try make(workspace), workspace: workspace, applied: false, pushedTo: nil, json: global.json)
+            return
+        }
+        try workspace.withLock(command) {
+            let plan = try make(workspace)
+            try workspace.apply(plan)
+            try finish(plan, workspace: workspace, json: global.json)
+        }
+    }
+
+    /// Reports an applied plan, then pushes what it asked to push.
+    static func finish(_ plan: ReleasePlan, workspace: Workspace, json: Bool) throws {
+        guard !plan.pushRefspecs.isEmpty else {
+            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json)
+            return
+        }
+        do {
+            let url = try workspace.push(plan.pushRefspecs)
+            try report(plan, workspace: workspace, applied: true, pushedTo: url, json: json)
+        } catch {
+            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json)
+            throw error
+        }
+    }
+
+    static func report(_ plan: ReleasePlan, workspace: Workspace, applied: Bool, pushedTo url: String?, json: Bool) throws {
+        if json {
+            try Terminal.json(PlanResult(plan: plan, applied: applied, pushedTo: url))
+            return
+        }
+        if !applied { print("dry run: nothing was changed; release \(plan.command) would:") }
+        let width = plan.moves.map(\.shortName.count).max() ?? 0
+        for move in plan.moves {
+            let old = move.old?.short ?? "(new)"
+            let new = move.new?.short ?? "(deleted)"
+            print("  \(move.shortName.padded(width))  \(old) → \(new)  \(move.reason)")
+        }
+        if let update = plan.treeUpdate {
+            print("  working tree: \(update.branch) checked out at \(update.to.short)")
+        }
+        if !applied, let section = plan.changelogSection {
+            print("  \(plan.files.joined(separator: ", ")) gets this section:")
+            print(section.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+        }
+        if let url {
+            print("pushed \(plan.pushArguments.joined(separator: " ")) to \(workspace.settings.remote) (\(url))")
+        }
+    }
+}
+
+/// What mutating commands print with `--json`.
+struct PlanResult: Encodable {
+    let plan: ReleasePlan
+    let applied: Bool
+    let pushedTo: String?
+}

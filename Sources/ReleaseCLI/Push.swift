@@ -1,0 +1,26 @@
+import ArgumentParser
+import ReleaseKit
+
+extension Release {
+    struct Push: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Push branches and tags to release.remote (what a failed --push left to do).",
+            discussion: "Without names: the production branch and the last release tag. Never pushes other tags.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Branches or tags to push.") var names: [String] = []
+
+        func run() throws {
+            let workspace = try global.workspace(needsWorkingTree: false)
+            var names = self.names
+            if names.isEmpty {
+                names = [workspace.settings.production]
+                if let last = try workspace.history().lastRelease(reachableFrom: workspace.tip(of: .production)) {
+                    names.append(last.tag.name)
+                }
+            }
+            let url = try workspace.push(try workspace.refspecs(for: names))
+            print("pushed \(names.joined(separator: " ")) to \(workspace.settings.remote) (\(url))")
+        }
+    }
+}
