@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite(.scratchDirectory)
+struct PushTests {
+    @Test func cutPushesTheBranchAndOnlyTheNewTag() throws {
+        let git = try flowRepository()
+        try git.git("tag", "local-only-tag")
+        try git.git("branch", "local-only-branch")
+        #expect(try release("promote", in: git).status == 0)
+        let result = try release("cut", "--date", "20261121", "--push", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("pushed master release1.0.1-pro-20261121 to origin"))
+        let remote = origin(of: git)
+        #expect(try remote.refs() == """
+            refs/heads/develop \(try git.id("origin/develop"))
+            refs/heads/master \(try git.id("master"))
+            refs/heads/testing \(try git.id("origin/testing"))
+            refs/tags/release1.0.1-pro-20261121 \(try git.id("refs/tags/release1.0.1-pro-20261121"))
+
+            """)
+        #expect(try remote.git("cat-file", "-t", "release1.0.1-pro-20261121") == "tag\n")
+        #expect(try git.id("origin/master") == (try git.id("master")), "the remote-tracking branch follows")
+    }
+
+    @Test func promoteAndFinishPushTheirBranch() throws {
+        let git = try flowRepository()
+        #expect(try release("promote", "--push", in: git).status == 0)
+        #expect(try origin(of: git).id("testing") == (try git.id("testing")))
+        #expect(try release("cut", "--date", "20261121", in: git).status == 0)
+        #expect(try release("finish", "--push", in: git).status == 0)
+        #expect(try origin(of: git).id("develop") == (try git.id("develop")))
+        #expect(try origin(of: git).id("master") != (try git.id("master")), "finish pushes develop only")
+    }
+
+    @Test func aMissingRemoteLeavesTheLocalReleaseCompleteAndSaysWhatToRun() throws {
+        let git = try flowRepository()
+        try git.git("remote", "remove", "origin")
+        #expect(try release("promote", in: git).status == 0)
+        let result = try release("cut", "--date", "20261121", "--push", in: git)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the remote 'origin' does not exist"))
+        #expect(result.stderr.contains("release push master release1.0.1-pro-20261121"))
+        #expect(try git.git("cat-file", "-t", "release1.0.1-pro-20261121") == "tag\n", "released locally")
+        #expect(!FileManager.default.fileExists(atPath: git.url.appendingPathComponent(".git/release-journal.json").path))
+
+        try git.git("remote", "add", "origin", Scratch.directory.appendingPathComponent("repo-origin.git").path)
+        let retry = try release("push", "master", "release1.0.1-pro-20261121", in: git)
+        #expect(retry.status == 0, "\(retry.stderr)")
+        #expect(try origin(of: git).id("release1.0.1-pro-20261121") == (try git.id("release1.0.1-pro-20261121")))
+    }
+
+    @Test func aRejectedPushIsReportedAndRetriable() throws {
+        let git = try flowRepository()
+        let clone = Scratch.directory.appendingPathComponent("colleague")
+        try git.git("clone", "-q", origin(of: git).path, clone.path)
+        let colleague = GitRepository(existing: clone)
+        try colleague.git("checkout", "-q", "master")
+        try colleague.commit("someone else's fix")
+        try colleague.git("push", "-q", "origin", "master")
+
+        #expect(try release("promote", in: git).status == 0)
+        let result = try release("cut", "--date", "20261121", "--push", in: git)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("rejected") || result.stderr.contains("failed"), "\(result.stderr)")
+        #expect(result.stderr.contains("the local release is complete"))
+        #expect(result.stderr.contains("release push master release1.0.1-pro-20261121"))
+        #expect(try git.git("cat-file", "-t", "release1.0.1-pro-20261121") == "tag\n")
+        #expect(try origin(of: git).git("tag", "-l").isEmpty, "nothing half-pushed")
+    }
+
+    @Test func passwordsInRemoteURLsAreNeverPrinted() throws {
+        let git = try flowRepository()
+        try git.git("remote", "set-url", "origin", "https://releaser:s3cret-token@127.0.0.1:9/shop.git")
+        #expect(try release("promote", in: git).status == 0)
+        let result = try release("cut", "--date", "20261121", "--push", in: git)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("releaser:***@127.0.0.1"), "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cret") && !result.stdout.contains("s3cret"))
+    }
+
+    @Test func pushWithoutNamesSendsProductionAndTheLastRelease() throws {
+        let git = try flowRepository()
+        #expect(try release("promote", in: git).status == 0)
+        #expect(try release("cut", "--date", "20261121", in: git).status == 0)
+        let result = try release("push", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("pushed master release1.0.1-pro-20261121"))
+        expectRefusal(try release("push", "no-such-ref", in: git), mentioning: "no branch or tag named 'no-such-ref'")
+    }
+}
