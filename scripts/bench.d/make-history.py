@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes a git fast-import stream of a release-train history to stdout: feature branches merged
 into develop, develop merged into testing, testing merged into master and tagged with an
-annotated release tag. Deterministic for a given commit count."""
+annotated release tag, hotfixes on master merged back into develop. Every merge commit carries
+the union of both sides' files, as a real merge would, so the history merges cleanly with git.
+Deterministic for a given commit count."""
 import random
 import sys
 
@@ -11,11 +13,12 @@ out = sys.stdout.buffer
 mark = 0
 clock = 1_500_000_000
 tips = {}
+trees = {}  # branch -> {path: content}
 subjects = ["feat(api): add endpoint", "fix: handle empty cart", "docs: explain setup", "refactor(core): split module",
             "chore: bump dependency", "perf: cache prices", "Update translations", "Add missing test"]
 
 
-def emit(branch, message, merge=None):
+def emit(branch, message, changes, merge=None):
     global mark, clock
     mark += 1
     clock += 60
@@ -28,17 +31,35 @@ def emit(branch, message, merge=None):
         out.write(b"from :%d\n" % tips[branch])
     if merge:
         out.write(b"merge :%d\n" % merge)
-    content = b"%s %d\n" % (branch.encode(), mark)
-    out.write(b"M 644 inline src/%s.txt\ndata %d\n%s\n" % (branch.replace("/", "-").encode(), len(content), content))
+    tree = trees.setdefault(branch, {})
+    for path, content in changes:
+        raw = content.encode()
+        out.write(b"M 644 inline %s\ndata %d\n%s\n" % (path.encode(), len(raw), raw))
+        tree[path] = content
     tips[branch] = mark
 
 
 def work(branch):
-    emit(branch, "%s %d\n\nDetails of change %d.\n" % (rng.choice(subjects), mark + 1, mark + 1))
+    path = "src/%s.txt" % branch.replace("/", "-")
+    emit(branch, "%s %d\n\nDetails of change %d.\n" % (rng.choice(subjects), mark + 1, mark + 1),
+         [(path, "%s %d\n" % (branch, mark + 1))])
 
 
-emit("master", "initial commit\n")
-tips["testing"] = tips["develop"] = tips["master"]
+def merge(source, target, message):
+    """target gets source's version of every file that differs: a clean merge's result."""
+    ours = trees.setdefault(target, {})
+    changes = [(path, content) for path, content in sorted(trees[source].items()) if ours.get(path) != content]
+    emit(target, message, changes, merge=tips[source])
+
+
+def branch(name, start):
+    tips[name] = tips[start]
+    trees[name] = dict(trees[start])
+
+
+emit("master", "initial commit\n", [("README.md", "shop\n")])
+branch("testing", "master")
+branch("develop", "master")
 release = 0
 feature = 0
 while mark < commits:
@@ -48,18 +69,22 @@ while mark < commits:
     elif roll < 85:
         feature += 1
         name = "feature/f%d" % feature
-        tips[name] = tips["develop"]
+        branch(name, "develop")
         for _ in range(rng.randrange(1, 6)):
             work(name)
-        emit("develop", "Merge branch '%s' into develop\n" % name, merge=tips[name])
+        merge(name, "develop", "Merge branch '%s' into develop\n" % name)
+        del trees[name]
     elif roll < 97:
-        emit("testing", "Merge branch 'develop' into testing\n", merge=tips["develop"])
+        merge("develop", "testing", "Merge branch 'develop' into testing\n")
     else:
-        emit("master", "Merge branch 'testing'\n", merge=tips["testing"])
+        merge("testing", "master", "Merge branch 'testing'\n")
         release += 1
         tag = "release1.%d.0-pro-2020%02d01" % (release, release % 12 + 1)
         message = ("%s\n" % tag).encode()
         out.write(b"tag %s\nfrom :%d\ntagger Releaser <r@example.com> %d +0000\ndata %d\n%s\n"
                   % (tag.encode(), tips["master"], clock, len(message), message))
-emit("testing", "Merge branch 'develop' into testing\n", merge=tips["develop"])
+        if rng.randrange(3) == 0:
+            work("master")
+            merge("master", "develop", "Merge branch 'master' into develop\n")
+merge("develop", "testing", "Merge branch 'develop' into testing\n")
 out.write(b"done\n")
