@@ -48,12 +48,17 @@ extension Workspace {
         }
         try removeLocksLeft(by: journal)
         let plan = journal.plan
-        for move in plan.moves.reversed() {
+        // The mirror of `complete`: deleted references come back first, so HEAD can return.
+        let (updates, deletions) = plan.stages
+        for move in deletions.reversed() {
             try self.move(move.name, from: move.new, to: move.old, reason: "release abort: \(plan.command)")
         }
         if let update = plan.treeUpdate {
             if update.headAfter != update.headBefore { try repository.setHead(update.headBefore) }
             try repository.checkout(from: update.to, to: update.from, force: true)
+        }
+        for move in updates.reversed() {
+            try self.move(move.name, from: move.new, to: move.old, reason: "release abort: \(plan.command)")
         }
         try Journal.remove(repository.gitDirectory)
         return plan
@@ -80,8 +85,11 @@ extension Workspace {
         }
     }
 
+    /// References are created and moved, then HEAD and the working tree follow, then
+    /// references are deleted: HEAD never names a branch that does not exist.
     private func complete(_ plan: ReleasePlan, recovering: Bool) throws {
-        for (index, move) in plan.moves.enumerated() {
+        let (updates, deletions) = plan.stages
+        for (index, move) in updates.enumerated() {
             try self.move(move.name, from: move.old, to: move.new, reason: "release \(plan.command): \(move.reason)")
             CrashPoint.reached("moved-\(index + 1)", environment)
         }
@@ -89,6 +97,10 @@ extension Workspace {
             if update.headAfter != update.headBefore { try repository.setHead(update.headAfter) }
             try repository.checkout(from: update.from, to: update.to, force: recovering)
             CrashPoint.reached("tree-updated", environment)
+        }
+        for (index, move) in deletions.enumerated() {
+            try self.move(move.name, from: move.old, to: move.new, reason: "release \(plan.command): \(move.reason)")
+            CrashPoint.reached("moved-\(updates.count + index + 1)", environment)
         }
         try Journal.remove(repository.gitDirectory)
     }

@@ -45,6 +45,12 @@ public struct ReleasePlan: Codable, Sendable {
 }
 
 extension ReleasePlan {
+    /// The moves that create or update references, and those that delete them: the working
+    /// tree step goes between the two.
+    var stages: (updates: [Move], deletions: [Move]) {
+        (moves.filter { $0.new != nil }, moves.filter { $0.new == nil })
+    }
+
     /// The short names `release push` takes to send what this plan made.
     public var pushArguments: [String] {
         pushRefspecs.map { Reference.shortName(String($0.split(separator: ":")[0])) }
