@@ -11,10 +11,6 @@ enum NotBuilt {
 
 
 
-    struct Hotfix: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "(not built yet) Start, finish and list hotfix branches.")
-        func run() throws { throw refuse("hotfix") }
-    }
 
 
 

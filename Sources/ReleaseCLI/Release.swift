@@ -13,7 +13,7 @@ public struct Release: ParsableCommand {
         subcommands: [
             Status.self, NextVersion.self, Init.self,
             Changelog.self, Promote.self, Cut.self, Finish.self,
-            NotBuilt.Hotfix.self, Continue.self, Abort.self, Push.self,
+            Hotfix.self, Continue.self, Abort.self, Push.self,
             NotBuilt.SwitchNginx.self, NotBuilt.Nginx.self,
         ]
     )

@@ -56,6 +56,9 @@ struct StatusReport {
         lines.append("Next release  patch \(status.next.patch)")
         lines.append("              minor \(status.next.minor)")
         lines.append("              major \(status.next.major)")
+        for (index, hotfix) in status.hotfixes.enumerated() {
+            lines.append("\(index == 0 ? "Hotfixes    " : "            ")  \(HotfixReport.line(hotfix))")
+        }
         if let interrupted = status.interrupted {
             lines.append("")
             lines.append("Interrupted   release \(interrupted.command), pid \(interrupted.pid) on \(interrupted.host): run release continue or release abort")

@@ -63,6 +63,7 @@ public struct PipelineStatus: Codable, Sendable {
     public let pending: [Pending]
     public let lastRelease: LastRelease?
     public let next: NextTags
+    public let hotfixes: [HotfixBranch]
     public let interrupted: Interrupted?
     public var warnings: [String]
 }
@@ -115,6 +116,7 @@ extension Workspace {
             pending: flows,
             lastRelease: lastRelease,
             next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major)),
+            hotfixes: try hotfixes(),
             interrupted: try interruptedOperation().map {
                 .init(command: $0.plan.command, started: $0.started, pid: $0.pid, host: $0.host)
             },

@@ -15,6 +15,8 @@ public struct ReleaseSettings: Equatable, Sendable {
     public var templates: String?
     /// Group changelog entries by conventional-commit type (`feat:`, `fix:` …).
     public var groupByType = false
+    /// Hotfix branches are named `<prefix><name>`.
+    public var hotfixPrefix = "hotfix/"
 
     public init() {}
 
@@ -32,6 +34,7 @@ public struct ReleaseSettings: Equatable, Sendable {
         ("changelog", "ChangeLog.md", "file that receives a section per release"),
         ("templates", "", "folder with changelog.mustache / tag-message.mustache overrides"),
         ("groupByType", "false", "group changelog lines by conventional type (feat:, fix: ...)"),
+        ("hotfixPrefix", "hotfix/", "hotfix branches are named <prefix><name>"),
     ]
 
     /// Reads `.gitrelease` from the working tree (when there is one) and the git configuration
@@ -91,6 +94,13 @@ public struct ReleaseSettings: Equatable, Sendable {
                 throw ReleaseError("release.groupByType = '\(text)' is not a boolean", hint: "Use true or false.")
             }
             groupByType = flag
+        }
+        if let prefix = try value("hotfixPrefix") {
+            guard Repository.isValidBranchName(prefix + "x") else {
+                throw ReleaseError("release.hotfixPrefix = '\(prefix)' does not make valid branch names",
+                                   hint: "Use something like hotfix/.")
+            }
+            hotfixPrefix = prefix
         }
         let sample = tagFormat.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
         guard Repository.isValidReferenceName(Reference.tag(sample)) else {
