@@ -16,18 +16,9 @@ public struct Editor: Sendable {
         let path = (folder as NSString).appendingPathComponent(name)
         try FileSystem.replace(path, contents: Data(draft.utf8))
         defer { unlink(path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command + " \"$@\"", command, path]
-        do {
-            try process.run()
-        } catch {
-            throw ReleaseError("could not start the editor '\(command)': \(error.localizedDescription)",
-                               hint: "Set VISUAL or EDITOR to an editor that exists.")
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ReleaseError("the editor '\(command)' exited with status \(process.terminationStatus); nothing was written",
+        let status = try Subprocess.run(["/bin/sh", "-c", command + " \"$@\"", command, path], interactive: true).status
+        guard status == 0 else {
+            throw ReleaseError("the editor '\(command)' exited with status \(status); nothing was written",
                                hint: "Run the command again and save the draft to continue.")
         }
         let edited = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)

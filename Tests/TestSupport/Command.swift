@@ -1,4 +1,5 @@
 import Foundation
+import ReleaseKit
 
 /// What a finished command printed and how it exited.
 public struct CommandResult: Sendable {
@@ -19,45 +20,17 @@ public struct CommandFailed: Error, CustomStringConvertible {
     }
 }
 
-/// Runs programs without a shell, collecting their output through files (no pipe can fill up).
+/// Runs programs without a shell, collecting their output through files (no pipe can fill up),
+/// with `posix_spawn`: a program that leaves a daemon behind (nginx) still counts as finished.
 public enum Command {
     public static func run(
         _ executable: String, _ arguments: [String], in directory: URL? = nil,
         environment: [String: String]? = nil, input: Data? = nil
     ) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = environment ?? TestEnvironment.variables()
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
-        try Data().write(to: outURL)
-        try Data().write(to: errURL)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(input)
-            try stdin.fileHandleForWriting.close()
-        }
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let stdoutData = try Data(contentsOf: outURL)
-        return CommandResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
-            stdoutBytes: stdoutData)
+        let output = try Subprocess.run([executable] + arguments, environment: environment ?? TestEnvironment.variables(),
+                                        directory: directory?.path, input: input)
+        return CommandResult(status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+                             stderr: String(decoding: output.stderr, as: UTF8.self), stdoutBytes: output.stdout)
     }
 
     /// The absolute path of a program on PATH.
