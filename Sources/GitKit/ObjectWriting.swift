@@ -139,3 +139,33 @@ extension Repository {
         return try read(handle!)
     }
 }
+
+extension Repository {
+    /// Every file in a commit's tree whose path passes `include`, with its bytes.
+    public func files(in commit: OID, where include: (String) -> Bool) throws -> [(path: String, contents: [UInt8])] {
+        let treeID = try lookup(commit: commit) { git_commit_tree_id($0).pointee }
+        var tree: OpaquePointer?
+        try withUnsafePointer(to: treeID) { try GitError.check(git_tree_lookup(&tree, pointer, $0), "read tree of \(commit.short)") }
+        defer { git_tree_free(tree) }
+        let collector = EntryCollector()
+        let result = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+            guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
+            let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
+            Unmanaged<EntryCollector>.fromOpaque(payload).takeUnretainedValue().entries.append((path, OID(git_tree_entry_id(entry))))
+            return 0
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        try GitError.check(result, "list the files of \(commit.short)")
+        return try collector.entries.filter { include($0.path) }.map { path, id in
+            var blob: OpaquePointer?
+            try id.withPointer { try GitError.check(git_blob_lookup(&blob, pointer, $0), "read \(path)") }
+            defer { git_blob_free(blob) }
+            let size = Int(git_blob_rawsize(blob))
+            let bytes = size > 0 ? Array(UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: size)) : []
+            return (path, bytes)
+        }
+    }
+}
+
+private final class EntryCollector {
+    var entries: [(path: String, id: OID)] = []
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A command from configuration: split into words like a shell would (quotes and backslashes
+/// respected), then run directly, never through a shell.
+public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
+    public let words: [String]
+
+    public init(words: [String]) { self.words = words }
+
+    public init(parsing text: String, key: String) throws {
+        var words: [String] = []
+        var word = ""
+        var inWord = false
+        var quote: Character?
+        var escaped = false
+        for character in text {
+            if escaped {
+                word.append(character)
+                escaped = false
+                continue
+            }
+            switch (quote, character) {
+            case (nil, "\\"), ("\"", "\\"):
+                escaped = true
+                inWord = true
+            case (nil, "'"), (nil, "\""):
+                quote = character
+                inWord = true
+            case (let open?, _) where character == open:
+                quote = nil
+            case (nil, _) where character.isWhitespace:
+                if inWord { words.append(word) }
+                word = ""
+                inWord = false
+            default:
+                word.append(character)
+                inWord = true
+            }
+        }
+        guard quote == nil, !escaped else {
+            throw ReleaseError("\(key) = \(text) has an unterminated quote", hint: "Close the quote, e.g. docker exec 'my nginx' nginx -t.")
+        }
+        if inWord { words.append(word) }
+        guard !words.isEmpty else { throw ReleaseError("\(key) is empty", hint: "Give a command, e.g. nginx -t.") }
+        self.words = words
+    }
+
+    public var description: String {
+        words.map { $0.contains(where: \.isWhitespace) || $0.isEmpty ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+
+    /// Runs the command and returns its exit status and everything it printed.
+    public func run(timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
+        let result: Subprocess.Output
+        do {
+            result = try Subprocess.run(words, timeout: timeout)
+        } catch let error as ReleaseError {
+            throw ReleaseError("\(error.message) (from \(self))", hint: error.hint)
+        }
+        let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
+        return (result.status, text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}

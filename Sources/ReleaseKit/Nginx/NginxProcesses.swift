@@ -1,0 +1,56 @@
+import Foundation
+
+/// nginx's processes as the kernel shows them in `/proc`: the master (from its pid file)
+/// and its workers (its children).
+public struct NginxProcesses: Equatable, Sendable, Codable {
+    public let master: Int32
+    public let workers: [Int32]
+
+    /// Reads the master pid from the pid file and lists its children; nil when the pid file
+    /// is missing or names no running process.
+    public static func read(pidFile: String) -> NginxProcesses? {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let master = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), isAlive(master)
+        else { return nil }
+        return NginxProcesses(master: master, workers: children(of: master))
+    }
+
+    /// A process that runs (an exited one nobody reaped yet, a zombie, does not).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let fields = statFields(pid) else { return false }
+        return fields.state != "Z"
+    }
+
+    /// An old worker after a reload: it has closed its listening sockets and only finishes
+    /// the requests it holds.
+    static func isShuttingDown(_ pid: Int32) -> Bool {
+        guard let title = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return true }
+        return title.contains("shutting down")
+    }
+
+    /// Direct, live children of a process: from the kernel's own list when it keeps one
+    /// (`/proc/<pid>/task/<pid>/children`), else by reading every process's parent.
+    static func children(of parent: Int32) -> [Int32] {
+        if let list = try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8) {
+            return list.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                .filter { statFields($0)?.state != "Z" }.sorted()
+        }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let fields = statFields(pid) else { return false }
+            return fields.parent == parent && fields.state != "Z"
+        }.sorted()
+    }
+
+    /// State and parent from `/proc/<pid>/stat`: "pid (comm) state ppid …".
+    private static func statFields(_ pid: Int32) -> (state: Substring, parent: Int32)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
+        return (fields[0], parent)
+    }
+
+    /// Which of `pids` still exist.
+    static func alive(_ pids: [Int32]) -> [Int32] { pids.filter(isAlive) }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import GitKit
+
+/// How `release` drives one host's nginx. Read only from the host's own configuration — the
+/// nginx repository's `.git/config` and the user's and system git config — never from a
+/// committed file: a cloned repository must not be able to make `release` run a command.
+public struct NginxSettings: Sendable {
+    public struct Target: Sendable, Equatable, Codable {
+        public let name: String
+        public let branch: String
+        /// URLs of the target's backends that must answer 2xx before traffic moves to them.
+        public let health: [String]
+        /// Text that responses served by this target's backends contain, for traffic probes.
+        public let answer: String?
+    }
+
+    public var validate = try! ConfiguredCommand(parsing: "nginx -t", key: "nginx.validate")
+    public var reload = try! ConfiguredCommand(parsing: "nginx -s reload", key: "nginx.reload")
+    public var targets: [Target] = []
+    public var pidFile = "/run/nginx.pid"
+    public var errorLog: String?
+    public var auditLog: String
+    /// Whether a reload is confirmed by watching worker processes change (off for nginx in a
+    /// container whose pids the host cannot see).
+    public var checkWorkers = true
+    /// A URL served through nginx; after a switch its answers must come from the target only.
+    public var probe: String?
+    public var probeRequests = 8
+    public var reloadTimeout: TimeInterval = 10
+
+    public static let defaultTargets = [("all", "master"), ("app1", "yun-app1"), ("app2", "yun-app2")]
+
+    /// Every key, for the README and error messages.
+    public static let keys = ["repo", "validate", "reload", "<target>.branch", "<target>.health", "<target>.answer",
+                              "pidFile", "errorLog", "auditLog", "checkWorkers", "probe", "probeRequests", "reloadTimeout"]
+
+    init(repository: Repository) throws {
+        let config = try repository.config()
+        func string(_ key: String) throws -> String? { try config.string("nginx." + key) }
+        auditLog = repository.gitDirectory + "release-nginx.log"
+        if let text = try string("validate") { validate = try ConfiguredCommand(parsing: text, key: "nginx.validate") }
+        if let text = try string("reload") { reload = try ConfiguredCommand(parsing: text, key: "nginx.reload") }
+
+        var names = NginxSettings.defaultTargets.map(\.0)
+        for entry in try config.entries(matching: "^nginx\\..+\\.branch$") {
+            let name = String(entry.name.dropFirst("nginx.".count).dropLast(".branch".count))
+            if !names.contains(name) { names.append(name) }
+        }
+        targets = try names.map { name in
+            let fallback = NginxSettings.defaultTargets.first { $0.0 == name }?.1
+            guard let branch = try string("\(name).branch") ?? fallback else {
+                throw ReleaseError("nginx target '\(name)' has no branch", hint: "Set nginx.\(name).branch.")
+            }
+            return Target(name: name, branch: branch, health: try config.strings("nginx.\(name).health"),
+                          answer: try string("\(name).answer"))
+        }
+
+        let main = repository.workingDirectory.map { NginxConfigFile(path: $0 + "nginx.conf") }
+        pidFile = try string("pidFile") ?? main?.topLevel("pid").flatMap { $0.hasPrefix("/") ? $0 : nil } ?? pidFile
+        errorLog = try string("errorLog") ?? main?.topLevel("error_log").flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? (FileManager.default.fileExists(atPath: "/var/log/nginx/error.log") ? "/var/log/nginx/error.log" : nil)
+        auditLog = try string("auditLog") ?? auditLog
+        checkWorkers = try config.bool("nginx.checkWorkers") ?? true
+        probe = try string("probe")
+        if let text = try string("probeRequests") {
+            guard let count = Int(text), count > 0 else {
+                throw ReleaseError("nginx.probeRequests = \(text) is not a positive number", hint: "Use e.g. 8.")
+            }
+            probeRequests = count
+        }
+        if let text = try string("reloadTimeout") {
+            guard let seconds = TimeInterval(text), seconds > 0 else {
+                throw ReleaseError("nginx.reloadTimeout = \(text) is not a number of seconds", hint: "Use e.g. 10.")
+            }
+            reloadTimeout = seconds
+        }
+    }
+
+    public func target(_ name: String) throws -> Target {
+        guard let target = targets.first(where: { $0.name == name }) else {
+            throw ReleaseError("unknown nginx target '\(name)'",
+                               hint: "Known targets: \(targets.map(\.name).joined(separator: ", ")); add one with nginx.\(name).branch.")
+        }
+        return target
+    }
+
+    /// The targets whose backends a target routes to: itself, or every other target for `all`.
+    public func members(of target: Target) -> [Target] {
+        guard target.name == "all", target.health.isEmpty else { return [target] }
+        return targets.filter { $0.name != "all" }
+    }
+}
+
+/// Just enough of nginx's configuration syntax to find directives: words, quotes, comments,
+/// `;` and braces.
+struct NginxConfigFile {
+    let text: String
+
+    init(path: String) {
+        text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    init(text: String) { self.text = text }
+
+    /// The first argument of a directive at the top level (outside every block).
+    func topLevel(_ name: String) -> String? {
+        statements().first { $0.depth == 0 && $0.words.first == name }?.words.dropFirst().first
+    }
+
+    /// `upstream NAME { server ADDRESS …; }` blocks: each upstream's server addresses, with any
+    /// `down` or `backup` flag noted.
+    func upstreams() -> [(name: String, servers: [String])] {
+        var result: [(name: String, servers: [String])] = []
+        var current: Int?
+        for statement in statements() {
+            if statement.opens, statement.words.first == "upstream", statement.words.count > 1 {
+                result.append((statement.words[1], []))
+                current = statement.depth
+            } else if let depth = current, statement.depth == depth + 1, statement.words.first == "server", statement.words.count > 1 {
+                let flags = statement.words.dropFirst(2).filter { $0 == "down" || $0 == "backup" }
+                result[result.count - 1].servers.append(([statement.words[1]] + flags).joined(separator: " "))
+            } else if let depth = current, statement.depth <= depth, !statement.opens || statement.depth < depth {
+                current = nil
+            }
+        }
+        return result
+    }
+
+    private struct Statement {
+        let words: [String]
+        let depth: Int
+        let opens: Bool
+    }
+
+    private func statements() -> [Statement] {
+        var statements: [Statement] = []
+        var words: [String] = []
+        var word = ""
+        var depth = 0
+        var quote: Character?
+        var comment = false
+        func endWord() {
+            if !word.isEmpty { words.append(word) }
+            word = ""
+        }
+        for character in text {
+            if comment {
+                if character == "\n" { comment = false }
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil } else { word.append(character) }
+                continue
+            }
+            switch character {
+            case "#": endWord(); comment = true
+            case "\"", "'": quote = character
+            case ";":
+                endWord()
+                statements.append(Statement(words: words, depth: depth, opens: false))
+                words = []
+            case "{":
+                endWord()
+                statements.append(Statement(words: words, depth: depth, opens: true))
+                words = []
+                depth += 1
+            case "}":
+                endWord()
+                words = []
+                depth = max(0, depth - 1)
+            case _ where character.isWhitespace: endWord()
+            default: word.append(character)
+            }
+        }
+        return statements
+    }
+}

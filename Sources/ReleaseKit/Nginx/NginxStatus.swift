@@ -1,0 +1,56 @@
+import Foundation
+import GitKit
+
+/// `release nginx status`: where the nginx repository is, where each target routes, whether
+/// the backends answer, the processes, and the last switches.
+public struct NginxStatus: Codable, Sendable {
+    public struct TargetRoute: Codable, Sendable {
+        public let name: String
+        public let branch: String
+        public let current: Bool
+        /// The `server` entries of the branch's `upstream` blocks.
+        public let backends: [String]
+    }
+
+    public let repository: String
+    public let branch: String?
+    public let commit: OID?
+    public let clean: Bool
+    public let targets: [TargetRoute]
+    public let health: [HealthCheck]
+    public let processes: NginxProcesses?
+    public let pidFile: String
+    public let lastSwitches: [NginxAuditRecord]
+}
+
+extension NginxSwitch {
+    public func status(history count: Int = 5, checkHealth: Bool = true) throws -> NginxStatus {
+        let head = try repository.head()
+        let routes = try settings.targets.map { target in
+            let backends = try repository.branch(target.branch).map { branch in
+                try repository.files(in: branch.target) { $0.hasSuffix(".conf") || !$0.contains(".") }
+                    .flatMap { NginxConfigFile(text: String(decoding: $0.contents, as: UTF8.self)).upstreams().flatMap(\.servers) }
+            } ?? []
+            var seen = Set<String>()
+            return NginxStatus.TargetRoute(name: target.name, branch: target.branch, current: head.branchName == target.branch,
+                                           backends: backends.filter { seen.insert($0).inserted })
+        }
+        let checked = checkHealth ? settings.targets.filter { $0.name != "all" || !$0.health.isEmpty } : []
+        let health: [HealthCheck] = checked.flatMap { target in
+            target.health.map { url in
+                switch HTTPProbe.get(url) {
+                case .success(let response):
+                    HealthCheck(target: target.name, url: url, ok: (200..<300).contains(response.status), detail: "HTTP \(response.status)")
+                case .failure(let failure):
+                    HealthCheck(target: target.name, url: url, ok: false, detail: failure.description)
+                }
+            }
+        }
+        let log = (try? String(contentsOfFile: settings.auditLog, encoding: .utf8)) ?? ""
+        return NginxStatus(
+            repository: repository.workingDirectory ?? repository.gitDirectory, branch: head.branchName, commit: head.commit,
+            clean: try repository.workingTreeStatus(includeUntracked: false).isClean, targets: routes, health: health,
+            processes: NginxProcesses.read(pidFile: settings.pidFile), pidFile: settings.pidFile,
+            lastSwitches: log.split(separator: "\n").suffix(count).compactMap(NginxAuditRecord.read))
+    }
+}
