@@ -14,7 +14,7 @@ public struct Release: ParsableCommand {
             Status.self, NextVersion.self, Init.self,
             Changelog.self, Promote.self, Cut.self, Finish.self,
             Hotfix.self, Continue.self, Abort.self, Push.self,
-            NotBuilt.SwitchNginx.self, NotBuilt.Nginx.self,
+            SwitchNginx.self, Nginx.self,
         ]
     )
 
@@ -25,7 +25,7 @@ public struct Release: ParsableCommand {
     /// Runs the command line and exits: 0 success, 1 refused or failed, 2 usage error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(SwitchNginx.expandingDrain(arguments ?? Array(CommandLine.arguments.dropFirst())))
             try command.run()
             Foundation.exit(0)
         } catch let error as ExitCode {

@@ -59,6 +59,11 @@ struct StatusReport {
         for (index, hotfix) in status.hotfixes.enumerated() {
             lines.append("\(index == 0 ? "Hotfixes    " : "            ")  \(HotfixReport.line(hotfix))")
         }
+        if let nginx = status.nginx {
+            let routes = nginx.targets.filter(\.current).map(\.name).joined(separator: ", ")
+            let processes = nginx.processes.map { "master \($0.master), \($0.workers.count) worker(s)" } ?? "not running"
+            lines.append("nginx         \(nginx.branch ?? "?") → \(routes.isEmpty ? "no target" : routes) · \(processes)")
+        }
         if let interrupted = status.interrupted {
             lines.append("")
             lines.append("Interrupted   release \(interrupted.command), pid \(interrupted.pid) on \(interrupted.host): run release continue or release abort")

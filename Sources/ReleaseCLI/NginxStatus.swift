@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import ReleaseKit
+
+extension Release {
+    struct Nginx: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the nginx state.", subcommands: [Status.self], defaultSubcommand: Status.self)
+
+        struct Status: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Current branch, where each target routes, backend health, processes, last switches.")
+
+            @OptionGroup var global: GlobalOptions
+            @Option(help: ArgumentHelp("The nginx configuration repository (default: nginx.repo).", valueName: "path")) var repo: String?
+
+            func run() throws {
+                let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
+                let status = try NginxSwitch(repository: repository).status()
+                if global.json {
+                    try Terminal.json(status)
+                } else {
+                    print(NginxReport.text(status), terminator: "")
+                }
+            }
+        }
+    }
+}
+
+/// The human rendering of `nginx status`, also used by `release status`.
+enum NginxReport {
+    static func text(_ status: NginxStatus) -> String {
+        var lines = ["nginx repository  \(status.repository)  on \(status.branch ?? "(no branch)") \(status.commit?.short ?? "")\(status.clean ? "" : "  · uncommitted changes")"]
+        lines.append("targets")
+        let width = status.targets.map(\.name.count).max() ?? 0
+        for target in status.targets {
+            let marker = target.current ? "  ← current" : ""
+            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(target.backends.joined(separator: ", "))\(marker)")
+        }
+        if !status.health.isEmpty {
+            lines.append("health")
+            for check in status.health {
+                lines.append("  \(check.target.padded(width))  \(check.url)  \(check.ok ? "ok" : "down") (\(check.detail))")
+            }
+        }
+        if let processes = status.processes {
+            lines.append("processes  master \(processes.master), workers \(processes.workers.map(String.init).joined(separator: " "))")
+        } else {
+            lines.append("processes  none found (pid file \(status.pidFile))")
+        }
+        if !status.lastSwitches.isEmpty {
+            lines.append("last switches")
+            let formatter = ISO8601DateFormatter()
+            lines += status.lastSwitches.map { record in
+                let to = record.to.map { "\($0.branch) \($0.commit.short)" } ?? "-"
+                let reason = record.reason.map { ": \($0)" } ?? ""
+                return "  \(formatter.string(from: record.time))  \(record.operator)@\(record.host)  \(record.from.branch) \(record.from.commit.short) → \(to)  \(record.result)\(reason)"
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import ReleaseKit
+
+extension Release {
+    struct SwitchNginx: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "switch-nginx",
+            abstract: "Route nginx traffic to a target: app1, app2, … or all.",
+            discussion: """
+                Checks out the target's branch in the nginx configuration repository, validates, \
+                reloads, confirms new workers run and the error log stayed quiet (and, with \
+                nginx.probe, that traffic reaches only the target), and switches back and reloads \
+                on any failure. Refused when the repository has uncommitted changes or an unknown \
+                branch, or when none of the target's backends answers its health URL. \
+                --drain[=SECONDS] then waits (default 60 s) until every worker from before the \
+                switch has exited.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
+        @Argument(help: "The target: app1, app2, all, or any nginx.<target>.branch.") var target: String
+        @Option(help: ArgumentHelp("The nginx configuration repository (default: nginx.repo).", valueName: "path")) var repo: String?
+        @Option(name: .customLong("drain"), help: ArgumentHelp("Wait until the workers from before the switch have exited.", valueName: "seconds"))
+        var drainTimeout: Double?
+
+        static let defaultDrainTimeout = "60"
+
+        /// `--drain` may come without a value; ArgumentParser options always take one.
+        static func expandingDrain(_ arguments: [String]) -> [String] {
+            arguments.map { $0 == "--drain" ? "--drain=\(defaultDrainTimeout)" : $0 }
+        }
+
+        func validate() throws {
+            if let drainTimeout, drainTimeout <= 0 { throw ValidationError("--drain takes a number of seconds above 0.") }
+        }
+
+        func run() throws {
+            let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
+            let nginx = try NginxSwitch(repository: repository, progress: { Terminal.standardError($0) })
+            let result = try nginx.withLock(target) { try nginx.run(target: target, dryRun: dryRun.dryRun) }
+            if global.json {
+                try Terminal.json(result)
+            } else {
+                report(result)
+            }
+            if let drainTimeout, result.result == "switched" {
+                try nginx.drain(result, timeout: drainTimeout)
+                if !global.json { print("drained: every worker from before the switch has exited") }
+            }
+        }
+
+        private func report(_ result: NginxSwitchResult) {
+            result.warnings.forEach { Terminal.standardError("warning: \($0)") }
+            switch result.result {
+            case "unchanged":
+                print("nginx already routes to \(result.target) (\(result.to.branch) at \(result.to.commit.short)); nothing to do")
+            case "dry-run":
+                print("dry run: nothing was changed; switch-nginx \(result.target) would check out \(result.to.branch) (\(result.from.commit.short) → \(result.to.commit.short)), validate, reload and confirm")
+            default:
+                print("nginx routes to \(result.target): \(result.from.branch) → \(result.to.branch) (\(result.from.commit.short) → \(result.to.commit.short))")
+                print(String(format: "  validate %.0f ms, reload and confirm %.0f ms, whole switch %.0f ms", result.validateSeconds * 1000,
+                             result.reloadSeconds * 1000, result.totalSeconds * 1000))
+                if !result.workersAfter.isEmpty {
+                    print("  workers \(result.workersBefore.map(String.init).joined(separator: " ")) → \(result.workersAfter.map(String.init).joined(separator: " "))")
+                }
+            }
+        }
+    }
+}
+
+extension NginxSwitch {
+    /// The nginx repository's own lock: one switch at a time per host.
+    func withLock<T>(_ target: String, _ body: () throws -> T) throws -> T {
+        let lock = try ReleaseLock.acquire(in: repository.gitDirectory, command: "switch-nginx \(target)", now: Date())
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+}
