@@ -1,0 +1,237 @@
+import Foundation
+import ReleaseKit
+
+/// A real nginx on 127.0.0.1 in front of two real backends (nginx instances answering
+/// "app1 v1", "app2 v1" after an optional delay), with its configuration in a git repository
+/// holding the runbook's branches: master (both), yun-app1, yun-app2. Everything lives in a
+/// scratch folder and `stop()` ends every process it started.
+public final class NginxLab: @unchecked Sendable {
+    public let root: URL
+    public let frontPort: UInt16
+    public private(set) var backendPorts: [String: UInt16] = [:]
+    public let config: GitRepository
+    public let delay: Double
+    private let lock = NSLock()
+    private var backendVersions: [String: String] = [:]
+
+    public static var nginx: String { Command.which("nginx") ?? "/usr/sbin/nginx" }
+    static let echoModule = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
+
+    public var frontURL: String { "http://127.0.0.1:\(frontPort)/" }
+    public var frontFolder: URL { root.appendingPathComponent("front") }
+    public var pidFile: String { frontFolder.appendingPathComponent("nginx.pid").path }
+    public var errorLog: String { frontFolder.appendingPathComponent("error.log").path }
+
+    public init(in root: URL, delay: Double = 0) throws {
+        self.root = root
+        self.delay = delay
+        frontPort = try NginxLab.freePort()
+        for name in ["app1", "app2"] { backendPorts[name] = try NginxLab.freePort() }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("front"), withIntermediateDirectories: true)
+        config = try GitRepository(at: root.appendingPathComponent("conf"))
+        for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
+        try writeConfiguration()
+        try run([NginxLab.nginx, "-p", frontFolder.path, "-c", config.url.appendingPathComponent("nginx.conf").path])
+        try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL) { true } else { false } }
+    }
+
+    /// The front nginx's configuration repository, its three branches, and the host keys
+    /// `release` reads from its `.git/config`.
+    private func writeConfiguration() throws {
+        let conf = config.url.appendingPathComponent("nginx.conf").path
+        try config.write("nginx.conf", """
+            pid \(pidFile);
+            error_log \(errorLog);
+            worker_processes 2;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                include upstream.conf;
+                server {
+                    listen 127.0.0.1:\(frontPort);
+                    location / { proxy_pass http://backends; }
+                }
+            }
+
+            """)
+        func upstream(_ names: [String]) -> String {
+            "upstream backends {\n" + names.map { "    server 127.0.0.1:\(backendPorts[$0]!);\n" }.joined() + "}\n"
+        }
+        try config.write("upstream.conf", upstream(["app1", "app2"]))
+        try config.git("add", ".")
+        try config.git("commit", "-q", "-m", "all backends")
+        for name in ["app1", "app2"] {
+            try config.git("checkout", "-q", "-b", "yun-\(name)", "master")
+            try config.write("upstream.conf", upstream([name]))
+            try config.git("commit", "-q", "-am", "only \(name)")
+        }
+        try config.git("checkout", "-q", "master")
+        let prefix = ["-p", frontFolder.path, "-c", conf]
+        try config.git("config", "nginx.validate", ([NginxLab.nginx, "-t", "-q"] + prefix).joined(separator: " "))
+        try config.git("config", "nginx.reload", ([NginxLab.nginx, "-s", "reload"] + prefix).joined(separator: " "))
+        for name in ["app1", "app2"] {
+            try config.git("config", "nginx.\(name).health", "http://127.0.0.1:\(backendPorts[name]!)/health")
+            try config.git("config", "nginx.\(name).answer", name)
+        }
+        try config.git("config", "nginx.probe", frontURL)
+    }
+
+    /// Adds a branch whose upstream.conf (or whole nginx.conf) is `content`, for failure tests.
+    public func addBranch(_ branch: String, file: String, content: String, target: String) throws {
+        try config.git("checkout", "-q", "-b", branch, "master")
+        try config.write(file, content)
+        try config.git("commit", "-q", "-am", "branch \(branch)")
+        try config.git("checkout", "-q", "master")
+        try config.git("config", "nginx.\(target).branch", branch)
+    }
+
+    // MARK: - Backends
+
+    private func backendFolder(_ name: String) -> URL { root.appendingPathComponent("backend-\(name)") }
+
+    public func startBackend(_ name: String, version: String) throws {
+        let folder = backendFolder(name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let sleep = delay > 0 ? "echo_sleep \(delay); " : ""
+        try Data("""
+            load_module \(NginxLab.echoModule);
+            pid \(folder.path)/nginx.pid;
+            error_log \(folder.path)/error.log;
+            worker_processes 1;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                server {
+                    listen 127.0.0.1:\(backendPorts[name]!);
+                    location /health { echo ok; }
+                    location / { \(sleep)echo "\(name) \(version)"; }
+                }
+            }
+
+            """.utf8).write(to: folder.appendingPathComponent("nginx.conf"))
+        try run([NginxLab.nginx, "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path])
+        lock.withLock { backendVersions[name] = version }
+        try waitUntil("backend \(name) answers") {
+            if case .success = HTTPProbe.get("http://127.0.0.1:\(self.backendPorts[name]!)/health") { true } else { false }
+        }
+    }
+
+    /// Stops a backend the way a deploy does: gracefully, letting requests in flight finish.
+    public func stopBackend(_ name: String) throws {
+        try stopNginx(in: backendFolder(name))
+    }
+
+    // MARK: - Processes
+
+    public func masterPID() -> Int32? {
+        (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    public func workerPIDs() -> [Int32] {
+        guard let master = masterPID() else { return [] }
+        return NginxProcesses.read(pidFile: pidFile)?.master == master ? NginxProcesses.read(pidFile: pidFile)!.workers : []
+    }
+
+    /// Ends every nginx this lab started, gracefully first, then for certain.
+    public func stop() {
+        for folder in [frontFolder, backendFolder("app1"), backendFolder("app2")] {
+            try? stopNginx(in: folder, graceful: false)
+        }
+    }
+
+    private func stopNginx(in folder: URL, graceful: Bool = true) throws {
+        let pidPath = folder.appendingPathComponent("nginx.pid").path
+        guard let text = try? String(contentsOfFile: pidPath, encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        kill(pid, graceful ? SIGQUIT : SIGTERM)
+        let deadline = Date().addingTimeInterval(graceful ? 30 : 5)
+        while NginxProcesses.read(pidFile: pidPath) != nil, Date() < deadline { usleep(10_000) }
+        if NginxProcesses.read(pidFile: pidPath) != nil {
+            kill(pid, SIGKILL)
+            for child in NginxLab.children(of: pid) { kill(child, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(atPath: pidPath)
+    }
+
+    static func children(of pid: Int32) -> [Int32] {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) }.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return Int32(stat[stat.index(after: close)...].split(separator: " ")[1]) == pid
+        } ?? []
+    }
+
+    private func run(_ arguments: [String]) throws {
+        let result = try Command.run(arguments[0], Array(arguments.dropFirst()))
+        guard result.succeeded else { throw CommandFailed(command: arguments.joined(separator: " "), result: result) }
+    }
+
+    private func waitUntil(_ what: String, _ condition: @escaping () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while !condition() {
+            guard Date() < deadline else { throw CommandFailed(command: "wait until \(what)", result: CommandResult(status: 1, stdout: "", stderr: "timed out", stdoutBytes: Data())) }
+            usleep(10_000)
+        }
+    }
+
+    /// A port nothing listens on right now.
+    public static func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw CommandFailed(command: "find a free port", result: CommandResult(status: 1, stdout: "", stderr: "", stdoutBytes: Data())) }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+/// A bounded stream of new connections through nginx from several threads, counting every
+/// request served and every request that failed.
+public final class LoadGenerator: @unchecked Sendable {
+    private let url: String
+    private let lock = NSLock()
+    private var running = true
+    private var threads: [Thread] = []
+    private var finished = 0
+    public private(set) var served = 0
+    public private(set) var failures: [String] = []
+    public private(set) var answers: [String: Int] = [:]
+
+    public init(url: String, concurrency: Int = 8, limit: TimeInterval = 120) {
+        self.url = url
+        let deadline = Date().addingTimeInterval(limit)
+        for _ in 0..<concurrency {
+            let thread = Thread { [self] in
+                while lock.withLock({ running }) && Date() < deadline {
+                    let outcome = HTTPProbe.get(url, timeout: 10)
+                    lock.withLock {
+                        switch outcome {
+                        case .success(let response) where response.status == 200:
+                            served += 1
+                            answers[response.body.trimmingCharacters(in: .whitespacesAndNewlines), default: 0] += 1
+                        case .success(let response):
+                            failures.append("HTTP \(response.status): \(response.body.prefix(80))")
+                        case .failure(let failure):
+                            failures.append(failure.description)
+                        }
+                    }
+                }
+                lock.withLock { finished += 1 }
+            }
+            threads.append(thread)
+            thread.start()
+        }
+    }
+
+    /// Stops every thread and waits for them.
+    public func stop() {
+        lock.withLock { running = false }
+        while lock.withLock({ finished < threads.count }) { usleep(5_000) }
+    }
+}
