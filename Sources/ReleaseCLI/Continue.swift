@@ -12,9 +12,15 @@ extension Release {
                 """)
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
 
         func run() throws {
             let workspace = try global.workspace()
+            if dryRun.dryRun {
+                try PlanCommand.report(try workspace.interruptedPlan("continue"), workspace: workspace, applied: false,
+                                       pushedTo: nil, json: global.json)
+                return
+            }
             try workspace.withLock("continue") {
                 let plan = try workspace.continueInterrupted()
                 if !global.json { print("completed release \(plan.command):") }
@@ -29,9 +35,16 @@ extension Release {
             discussion: "Puts every reference the interrupted command moved back to its recorded old id, and the working tree with it.")
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
 
         func run() throws {
             let workspace = try global.workspace()
+            if dryRun.dryRun {
+                let plan = try workspace.interruptedPlan("abort")
+                print("dry run: nothing was changed; release abort would put back:")
+                plan.moves.forEach { print("  \($0.shortName)  to \($0.old?.short ?? "(none)")") }
+                return
+            }
             try workspace.withLock("abort") {
                 let plan = try workspace.abortInterrupted()
                 if global.json {

@@ -8,6 +8,7 @@ extension Release {
             discussion: "Without names: the production branch and the last release tag. Never pushes other tags.")
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
         @Argument(help: "Branches or tags to push.") var names: [String] = []
 
         func run() throws {
@@ -19,7 +20,12 @@ extension Release {
                     names.append(last.tag.name)
                 }
             }
-            let url = try workspace.push(try workspace.refspecs(for: names))
+            let refspecs = try workspace.refspecs(for: names)
+            if dryRun.dryRun {
+                print("dry run: nothing was pushed; release push would send \(refspecs.joined(separator: " ")) to \(workspace.settings.remote)")
+                return
+            }
+            let url = try workspace.push(refspecs)
             print("pushed \(names.joined(separator: " ")) to \(workspace.settings.remote) (\(url))")
         }
     }

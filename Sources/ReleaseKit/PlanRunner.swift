@@ -30,11 +30,21 @@ extension Workspace {
         try complete(plan, recovering: false)
     }
 
+    /// The interrupted plan, for `continue` or `abort` to act on (or show, in a dry run).
+    public func interruptedPlan(_ command: String) throws -> ReleasePlan {
+        try interruptedJournal(command).plan
+    }
+
+    private func interruptedJournal(_ command: String) throws -> Journal {
+        guard let journal = try interruptedOperation() else {
+            throw ReleaseError("no interrupted release operation to \(command)", hint: "Nothing to do: release status shows the pipeline.")
+        }
+        return journal
+    }
+
     /// `release continue`: completes the interrupted plan from wherever it stopped.
     public func continueInterrupted() throws -> ReleasePlan {
-        guard let journal = try interruptedOperation() else {
-            throw ReleaseError("no interrupted release operation to continue", hint: "Nothing to do: release status shows the pipeline.")
-        }
+        let journal = try interruptedJournal("continue")
         try removeLocksLeft(by: journal)
         try complete(journal.plan, recovering: true)
         return journal.plan
@@ -43,9 +53,7 @@ extension Workspace {
     /// `release abort`: puts every reference back to its recorded old id, and the working tree
     /// with them, then removes the journal.
     public func abortInterrupted() throws -> ReleasePlan {
-        guard let journal = try interruptedOperation() else {
-            throw ReleaseError("no interrupted release operation to abort", hint: "Nothing to do: release status shows the pipeline.")
-        }
+        let journal = try interruptedJournal("abort")
         try removeLocksLeft(by: journal)
         let plan = journal.plan
         // The mirror of `complete`: deleted references come back first, so HEAD can return.

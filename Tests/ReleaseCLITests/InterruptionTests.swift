@@ -50,6 +50,12 @@ struct InterruptionTests {
     @Test(arguments: crashSteps)
     func abortRestoresEverythingExactly(_ step: String) throws {
         let (git, before) = try killedCut(at: step, name: "abort-\(step)")
+        let interrupted = try git.snapshot()
+        for command in ["continue", "abort"] {
+            let dry = try release(command, "--dry-run", in: git)
+            #expect(dry.status == 0 && dry.stdout.hasPrefix("dry run: nothing was changed"), "\(dry.stderr)")
+            #expect(try git.snapshot() == interrupted)
+        }
         let result = try release("abort", in: git)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try git.snapshot() == before)

@@ -1,4 +1,5 @@
 import Foundation
+import ReleaseKit
 import Testing
 import TestSupport
 
@@ -10,22 +11,8 @@ func switchNginx(_ arguments: String..., lab: NginxLab) throws -> CommandResult 
 /// What nginx answers to `count` new connections.
 func answers(_ lab: NginxLab, count: Int = 12) -> [String] {
     (0..<count).map { _ in
-        switch HTTPProbeForTests.get(lab.frontURL) {
-        case .some(let body): body
-        case .none: "failed"
-        }
-    }
-}
-
-enum HTTPProbeForTests {
-    static func get(_ url: String) -> String? {
-        let result = try? Command.run("/bin/bash", ["-c", """
-            exec 3<>/dev/tcp/127.0.0.1/\(url.split(separator: ":").last!.dropLast())
-            printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3
-            tail -n 1 <&3
-            """])
-        guard let result, result.succeeded else { return nil }
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard case .success(let response) = HTTPProbe.get(lab.frontURL) else { return "failed" }
+        return response.body.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -128,8 +128,7 @@ public final class NginxLab: @unchecked Sendable {
     }
 
     public func workerPIDs() -> [Int32] {
-        guard let master = masterPID() else { return [] }
-        return NginxProcesses.read(pidFile: pidFile)?.master == master ? NginxProcesses.read(pidFile: pidFile)!.workers : []
+        NginxProcesses.read(pidFile: pidFile)?.workers ?? []
     }
 
     /// Ends every nginx this lab started, gracefully first, then for certain.
@@ -146,19 +145,10 @@ public final class NginxLab: @unchecked Sendable {
         kill(pid, graceful ? SIGQUIT : SIGTERM)
         let deadline = Date().addingTimeInterval(graceful ? 30 : 5)
         while NginxProcesses.read(pidFile: pidPath) != nil, Date() < deadline { usleep(10_000) }
-        if NginxProcesses.read(pidFile: pidPath) != nil {
-            kill(pid, SIGKILL)
-            for child in NginxLab.children(of: pid) { kill(child, SIGKILL) }
+        if let running = NginxProcesses.read(pidFile: pidPath) {
+            (running.workers + [running.master]).forEach { kill($0, SIGKILL) }
         }
         try? FileManager.default.removeItem(atPath: pidPath)
-    }
-
-    static func children(of pid: Int32) -> [Int32] {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) }.filter { child in
-            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            return Int32(stat[stat.index(after: close)...].split(separator: " ")[1]) == pid
-        } ?? []
     }
 
     private func run(_ arguments: [String]) throws {
