@@ -89,14 +89,4 @@ extension Repository {
         try GitError.check(git_repository_config(&handle, pointer), "read the repository configuration")
         return try Config.snapshot(of: handle!)
     }
-
-    /// Only the repository's own `.git/config`, without the user's or the system's.
-    public func localConfig() throws -> Config {
-        var all: OpaquePointer?
-        try GitError.check(git_repository_config(&all, pointer), "read the repository configuration")
-        defer { git_config_free(all) }
-        var local: OpaquePointer?
-        try GitError.check(git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL), "read .git/config")
-        return try Config.snapshot(of: local!)
-    }
 }

@@ -7,38 +7,34 @@ import GitKit
 extension Workspace {
     public func planPromote(push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
-        let develop = try tip(of: .develop)
-        let testing = try tip(of: .testing)
         try refuseStray(on: .testing, missingFrom: .develop,
                         why: "someone committed on \(settings.testing) directly",
                         fix: "Move them to \(settings.develop) (cherry-pick them there), or merge \(settings.testing) into \(settings.develop) first.")
-        if try repository.isAncestor(develop, of: testing) {
-            throw ReleaseError("nothing to promote: \(settings.testing) already contains \(settings.develop) (\(develop.short))",
-                               hint: "Commit to \(settings.develop) first.")
-        }
-        let merge = try mergeCommit(settings.develop, develop, into: settings.testing, testing, command: "promote")
-        return ReleasePlan(
-            command: "promote",
-            moves: [.init(name: Reference.branch(settings.testing), old: testing, new: merge, reason: "merge \(settings.develop)")],
-            treeUpdate: try treeUpdate(moving: settings.testing, from: testing, to: merge),
-            files: [], tag: nil, pushRefspecs: push ? [Self.refspec(Reference.branch(settings.testing))] : [],
-            changelogSection: nil)
+        return try planMerge(.develop, into: .testing, command: "promote", push: push,
+                             whenDone: "Commit to \(settings.develop) first.")
     }
 
     public func planFinish(push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
-        let develop = try tip(of: .develop)
-        let master = try tip(of: .production)
-        if try repository.isAncestor(master, of: develop) {
-            throw ReleaseError("nothing to finish: \(settings.develop) already contains \(settings.production) (\(master.short))",
-                               hint: "The cycle is closed; release status shows what waits.")
+        return try planMerge(.production, into: .develop, command: "finish", push: push,
+                             whenDone: "The cycle is closed; release status shows what waits.")
+    }
+
+    /// One flow branch merged into another (`--no-ff`), refused when there is nothing to merge.
+    private func planMerge(_ source: FlowBranch, into target: FlowBranch, command: String, push: Bool,
+                           whenDone hint: String) throws -> ReleasePlan {
+        let (from, into) = (branchName(source), branchName(target))
+        let sourceTip = try tip(of: source)
+        let targetTip = try tip(of: target)
+        if try repository.isAncestor(sourceTip, of: targetTip) {
+            throw ReleaseError("nothing to \(command): \(into) already contains \(from) (\(sourceTip.short))", hint: hint)
         }
-        let merge = try mergeCommit(settings.production, master, into: settings.develop, develop, command: "finish")
+        let merge = try mergeCommit(from, sourceTip, into: into, targetTip, command: command)
         return ReleasePlan(
-            command: "finish",
-            moves: [.init(name: Reference.branch(settings.develop), old: develop, new: merge, reason: "merge \(settings.production)")],
-            treeUpdate: try treeUpdate(moving: settings.develop, from: develop, to: merge),
-            files: [], tag: nil, pushRefspecs: push ? [Self.refspec(Reference.branch(settings.develop))] : [],
+            command: command,
+            moves: [.init(name: Reference.branch(into), old: targetTip, new: merge, reason: "merge \(from)")],
+            treeUpdate: try treeUpdate(moving: into, from: targetTip, to: merge),
+            files: [], tag: nil, pushRefspecs: push ? [Self.refspec(Reference.branch(into))] : [],
             changelogSection: nil)
     }
 

@@ -12,8 +12,6 @@ public struct InitPlan: Codable, Sendable {
     public let settingsFile: String?
     public let existingSettingsFile: String?
     public let branches: [NewBranch]
-
-    public var isEmpty: Bool { settingsFile == nil && branches.isEmpty }
 }
 
 extension Workspace {

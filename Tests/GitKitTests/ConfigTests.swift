@@ -40,6 +40,5 @@ struct ConfigTests {
         try git.git("config", "release.remote", "upstream")
         let repository = try Repository.discover(from: git.path)
         #expect(try repository.config().string("release.remote") == "upstream")
-        #expect(try repository.localConfig().string("release.remote") == "upstream")
     }
 }

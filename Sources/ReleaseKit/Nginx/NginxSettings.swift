@@ -30,10 +30,6 @@ public struct NginxSettings: Sendable {
 
     public static let defaultTargets = [("all", "master"), ("app1", "yun-app1"), ("app2", "yun-app2")]
 
-    /// Every key, for the README and error messages.
-    public static let keys = ["repo", "validate", "reload", "<target>.branch", "<target>.health", "<target>.answer",
-                              "pidFile", "errorLog", "auditLog", "checkWorkers", "probe", "probeRequests", "reloadTimeout"]
-
     init(repository: Repository) throws {
         let config = try repository.config()
         func string(_ key: String) throws -> String? { try config.string("nginx." + key) }
