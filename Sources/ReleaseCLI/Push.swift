@@ -26,7 +26,18 @@ extension Release {
                 return
             }
             let url = try workspace.push(refspecs)
-            print("pushed \(names.joined(separator: " ")) to \(workspace.settings.remote) (\(url))")
+            if global.json {
+                try Terminal.json(PushResult(remote: workspace.settings.remote, url: url, refspecs: refspecs))
+            } else {
+                print("pushed \(names.joined(separator: " ")) to \(workspace.settings.remote) (\(url))")
+            }
         }
     }
+}
+
+/// What `push --json` prints.
+struct PushResult: Encodable {
+    let remote: String
+    let url: String
+    let refspecs: [String]
 }

@@ -1,0 +1,29 @@
+import ReleaseKit
+import Testing
+
+struct ConfiguredCommandTests {
+    @Test(arguments: [
+        ("nginx -t", ["nginx", "-t"]),
+        ("  docker   exec web nginx -s reload ", ["docker", "exec", "web", "nginx", "-s", "reload"]),
+        ("docker exec 'my web' nginx -t", ["docker", "exec", "my web", "nginx", "-t"]),
+        (#"sh -c "echo \"hi\"""#, ["sh", "-c", #"echo "hi""#]),
+        (#"a\ b c''d "" e"#, ["a b", "cd", "", "e"]),
+        ("nginx -g 'daemon off; pid /run/x.pid;'", ["nginx", "-g", "daemon off; pid /run/x.pid;"]),
+    ])
+    func splitsLikeAShell(_ text: String, _ words: [String]) throws {
+        #expect(try ConfiguredCommand(parsing: text, key: "nginx.reload").words == words)
+    }
+
+    @Test(arguments: ["nginx 'unterminated", #"nginx "open"#, "nginx \\", "", "   "])
+    func refusesWhatAShellWouldNotRun(_ text: String) {
+        #expect(throws: ReleaseError.self) { try ConfiguredCommand(parsing: text, key: "nginx.reload") }
+    }
+
+    @Test func runsWithoutAShell() throws {
+        let result = try ConfiguredCommand(words: ["/bin/echo", "$HOME", "; rm -rf /"]).run()
+        #expect(result.status == 0)
+        #expect(result.output == "$HOME ; rm -rf /")
+        let missing = #expect(throws: ReleaseError.self) { try ConfiguredCommand(words: ["no-such-command-here"]).run() }
+        #expect(missing?.message.contains("command not found: no-such-command-here") == true)
+    }
+}
