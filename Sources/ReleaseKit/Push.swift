@@ -6,7 +6,7 @@ extension Workspace {
     /// to run to retry.
     public func push(_ refspecs: [String]) throws -> String {
         let remote = settings.remote
-        let retry = "release push " + refspecs.map { Reference.shortName(String($0.split(separator: ":")[0])) }.joined(separator: " ")
+        let retry = "release push " + Self.pushNames(refspecs).joined(separator: " ")
         guard let url = try repository.remoteURL(remote) else {
             throw ReleaseError("the remote '\(remote)' does not exist, so nothing was pushed (the local release is complete)",
                                hint: "Add it (git remote add \(remote) URL) or set release.remote, then run: \(retry)")
@@ -24,6 +24,11 @@ extension Workspace {
                                hint: "Bring the remote and local branches together (someone pushed meanwhile?), then run: \(retry)")
         }
         return url
+    }
+
+    /// The names `release push` takes for these refspecs: `master`, `release1.4.0-pro-…`.
+    static func pushNames(_ refspecs: [String]) -> [String] {
+        refspecs.map { Reference.shortName(String($0.split(separator: ":")[0])) }
     }
 
     /// The refspecs for `release push NAME…`: each a local branch or tag, pushed to the same name.

@@ -53,6 +53,6 @@ extension ReleasePlan {
 
     /// The short names `release push` takes to send what this plan made.
     public var pushArguments: [String] {
-        pushRefspecs.map { Reference.shortName(String($0.split(separator: ":")[0])) }
+        Workspace.pushNames(pushRefspecs)
     }
 }

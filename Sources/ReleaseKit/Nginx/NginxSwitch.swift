@@ -304,7 +304,7 @@ public final class NginxSwitch {
         return text.split(separator: "\n").first { $0.contains("[emerg]") }.map { Self.essence(of: String($0)) }
     }
 
-    // MARK: - Audit
+    // MARK: - Refusals
 
     private func refusal(_ message: String, hint: String, from: NginxSwitchResult.State, to: NginxSwitchResult.State?,
                          result: String = "refused") -> ReleaseError {
@@ -312,47 +312,6 @@ public final class NginxSwitch {
         return ReleaseError(message, hint: hint)
     }
 
-    /// One JSON line per attempt, appended in a single write.
-    private func audit(from: NginxSwitchResult.State, to: NginxSwitchResult.State?, result: String, reason: String?) {
-        let entry = NginxAuditRecord(
-            time: clock.now(), operator: NginxAuditRecord.operatorName(environment),
-            host: ProcessInfo.processInfo.hostName, from: from, to: to, result: result, reason: reason)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        guard var line = try? encoder.encode(entry) else { return }
-        line.append(UInt8(ascii: "\n"))
-        let descriptor = open(settings.auditLog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            progress("warning: could not append to the audit log \(settings.auditLog): \(String(cString: strerror(errno)))")
-            return
-        }
-        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-    }
-}
-
-/// One line of the audit log: who switched what, when, and how it ended.
-public struct NginxAuditRecord: Codable, Sendable {
-    public let time: Date
-    public let `operator`: String
-    public let host: String
-    public let from: NginxSwitchResult.State
-    public let to: NginxSwitchResult.State?
-    public let result: String
-    public let reason: String?
-
-    /// The person behind the command: the sudo caller, else the login, else the account.
-    static func operatorName(_ environment: [String: String]) -> String {
-        environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"]
-            ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())"
-    }
-
-    static func read(_ line: Substring) -> NginxAuditRecord? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(NginxAuditRecord.self, from: Data(line.utf8))
-    }
 }
 
 /// Probe answers collected from concurrent requests.
