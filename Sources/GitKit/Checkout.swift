@@ -79,15 +79,6 @@ extension Repository {
         if collector != nil, git_error_code(result) == GIT_ECONFLICT { return }
         try GitError.check(result, "update the working tree to \(target.short)")
     }
-
-    private func treeHandle(of commit: OID) throws -> OpaquePointer? {
-        var tree: OpaquePointer?
-        let treeID = try lookup(commit: commit) { git_commit_tree_id($0).pointee }
-        try withUnsafePointer(to: treeID) {
-            try GitError.check(git_tree_lookup(&tree, pointer, $0), "read tree of \(commit.short)")
-        }
-        return tree
-    }
 }
 
 /// Receives paths from a libgit2 callback; lives only for the call that fills it.

@@ -3,11 +3,7 @@ import CLibGit2
 extension Repository {
     /// The bytes of the file at `path` in a commit's tree, or nil when there is no such file.
     public func fileContents(at path: String, in commit: OID) throws -> [UInt8]? {
-        let tree = try lookup(commit: commit) { git_commit_tree_id($0).pointee }
-        var treeHandle: OpaquePointer?
-        try withUnsafePointer(to: tree) { id in
-            try GitError.check(git_tree_lookup(&treeHandle, pointer, id), "read tree of \(commit.short)")
-        }
+        let treeHandle = try treeHandle(of: commit)
         defer { git_tree_free(treeHandle) }
         var entry: OpaquePointer?
         let found = git_tree_entry_bypath(&entry, treeHandle, path)
@@ -34,11 +30,7 @@ extension Repository {
     /// A new tree: the tree of `commit` with the file at `path` replaced by (or added as) `blob`,
     /// keeping the file's mode when it already exists.
     public func tree(of commit: OID, replacing path: String, with blob: OID) throws -> OID {
-        let base = try lookup(commit: commit) { git_commit_tree_id($0).pointee }
-        var baseTree: OpaquePointer?
-        try withUnsafePointer(to: base) { id in
-            try GitError.check(git_tree_lookup(&baseTree, pointer, id), "read tree of \(commit.short)")
-        }
+        let baseTree = try treeHandle(of: commit)
         defer { git_tree_free(baseTree) }
         var mode = GIT_FILEMODE_BLOB
         var existing: OpaquePointer?
@@ -132,6 +124,16 @@ extension Repository {
         try GitError.check(git_odb_add_backend(odb, backend, 999), "use an in-memory object store")
     }
 
+    /// The tree of a commit, for the caller to free with `git_tree_free`.
+    func treeHandle(of commit: OID) throws -> OpaquePointer? {
+        var tree: OpaquePointer?
+        let treeID = try lookup(commit: commit) { git_commit_tree_id($0).pointee }
+        try withUnsafePointer(to: treeID) {
+            try GitError.check(git_tree_lookup(&tree, pointer, $0), "read tree of \(commit.short)")
+        }
+        return tree
+    }
+
     func lookup<T>(commit id: OID, _ read: (OpaquePointer) throws -> T) throws -> T {
         var handle: OpaquePointer?
         try id.withPointer { try GitError.check(git_commit_lookup(&handle, pointer, $0), "read commit \(id.short)") }
@@ -143,9 +145,7 @@ extension Repository {
 extension Repository {
     /// Every file in a commit's tree whose path passes `include`, with its bytes.
     public func files(in commit: OID, where include: (String) -> Bool) throws -> [(path: String, contents: [UInt8])] {
-        let treeID = try lookup(commit: commit) { git_commit_tree_id($0).pointee }
-        var tree: OpaquePointer?
-        try withUnsafePointer(to: treeID) { try GitError.check(git_tree_lookup(&tree, pointer, $0), "read tree of \(commit.short)") }
+        let tree = try treeHandle(of: commit)
         defer { git_tree_free(tree) }
         let collector = EntryCollector()
         let result = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
