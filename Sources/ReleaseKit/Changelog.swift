@@ -35,9 +35,9 @@ extension Workspace {
                            previous: nil, previousCommit: nil)
     }
 
-    /// Renders the section for `notes` with the changelog template.
-    public func changelogSection(_ notes: ReleaseNotes, file: String? = nil) throws -> ChangelogSection {
-        ChangelogSection(notes: notes, text: try templates().render(.changelog, notes), file: file ?? settings.changelog)
+    /// Renders the section for `notes` with the changelog template (loaded here unless given).
+    public func changelogSection(_ notes: ReleaseNotes, file: String? = nil, templates: ReleaseTemplates? = nil) throws -> ChangelogSection {
+        ChangelogSection(notes: notes, text: try (templates ?? self.templates()).render(.changelog, notes), file: file ?? settings.changelog)
     }
 
     /// The changelog with `section` added on top, refusing a version that already has a section.

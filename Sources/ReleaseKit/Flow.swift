@@ -74,7 +74,8 @@ extension Workspace {
     /// The ChangeLog commit on top of `head` and the annotated tag object pointing at it.
     func releaseCommitAndTag(_ notes: ReleaseNotes, onTopOf head: OID, editor: Editor?)
         throws -> (commit: OID, tag: OID, section: String) {
-        var section = try changelogSection(notes)
+        let templates = try templates()
+        var section = try changelogSection(notes, templates: templates)
         if let editor {
             section.text = try editor.edit(section.text, in: repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
         }
@@ -86,7 +87,7 @@ extension Workspace {
         let committer = try signature(committer: true)
         let commit = try repository.createCommit(tree: tree, parents: [head], message: "ChangeLog for \(notes.tag)\n",
                                                  author: author, committer: committer)
-        let message = try templates().render(.tagMessage, notes)
+        let message = templates.render(.tagMessage, notes)
         let tag = try repository.createTagObject(name: notes.tag, target: commit, tagger: committer, message: message)
         return (commit, tag, section.text)
     }
