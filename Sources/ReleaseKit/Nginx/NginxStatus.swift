@@ -37,14 +37,7 @@ extension NginxSwitch {
         }
         let checked = checkHealth ? settings.targets.filter { $0.name != "all" || !$0.health.isEmpty } : []
         let health: [HealthCheck] = checked.flatMap { target in
-            target.health.map { url in
-                switch HTTPProbe.get(url) {
-                case .success(let response):
-                    HealthCheck(target: target.name, url: url, ok: (200..<300).contains(response.status), detail: "HTTP \(response.status)")
-                case .failure(let failure):
-                    HealthCheck(target: target.name, url: url, ok: false, detail: failure.description)
-                }
-            }
+            target.health.map { HealthCheck.probe($0, of: target.name) }
         }
         let log = (try? String(contentsOfFile: settings.auditLog, encoding: .utf8)) ?? ""
         return NginxStatus(

@@ -28,6 +28,16 @@ public struct HealthCheck: Codable, Sendable, Equatable {
     public let url: String
     public let ok: Bool
     public let detail: String
+
+    /// Asks a backend's health URL: healthy means a 2xx answer.
+    static func probe(_ url: String, of target: String) -> HealthCheck {
+        switch HTTPProbe.get(url) {
+        case .success(let response):
+            HealthCheck(target: target, url: url, ok: (200..<300).contains(response.status), detail: "HTTP \(response.status)")
+        case .failure(let failure):
+            HealthCheck(target: target, url: url, ok: false, detail: failure.description)
+        }
+    }
 }
 
 /// Routes an nginx to another set of backends by checking out the branch that holds that
@@ -179,16 +189,7 @@ public final class NginxSwitch {
     private func checkHealth(of target: NginxSettings.Target, from: NginxSwitchResult.State,
                              to: NginxSwitchResult.State) throws -> [HealthCheck] {
         let checks = settings.members(of: target).flatMap { member in
-            member.health.map { url in
-                switch HTTPProbe.get(url) {
-                case .success(let response) where (200..<300).contains(response.status):
-                    return HealthCheck(target: member.name, url: url, ok: true, detail: "HTTP \(response.status)")
-                case .success(let response):
-                    return HealthCheck(target: member.name, url: url, ok: false, detail: "HTTP \(response.status)")
-                case .failure(let failure):
-                    return HealthCheck(target: member.name, url: url, ok: false, detail: failure.description)
-                }
-            }
+            member.health.map { HealthCheck.probe($0, of: member.name) }
         }
         if !checks.isEmpty, !checks.contains(where: \.ok) {
             let details = checks.map { "\($0.url): \($0.detail)" }.joined(separator: "; ")
