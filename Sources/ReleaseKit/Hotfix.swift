@@ -102,8 +102,7 @@ extension Workspace {
         }
         moves.append(.init(name: Reference.branch(branch), old: hotfix, new: nil, reason: "delete, merged"))
 
-        let refspecs = moves.filter { $0.new != nil && !$0.name.hasPrefix(Reference.branch(settings.hotfixPrefix)) }
-            .map { Self.refspec($0.name) }
+        let refspecs = moves.filter { $0.new != nil }.map { Self.refspec($0.name) }
         return ReleasePlan(
             command: "hotfix finish", moves: moves,
             treeUpdate: try treeUpdate(after: moves, leaving: branch, for: backToDevelop),
@@ -116,11 +115,9 @@ extension Workspace {
     private func treeUpdate(after moves: [ReleasePlan.Move], leaving hotfix: String, for develop: OID) throws -> ReleasePlan.TreeUpdate? {
         guard case .branch(let current, let head) = try repository.head() else { return nil }
         if current == hotfix {
-            var update = try treeUpdate(moving: hotfix, from: head, to: develop)
-            if let moved = update {
-                update = .init(headBefore: moved.headBefore, headAfter: Reference.branch(settings.develop), from: moved.from, to: moved.to)
+            return try treeUpdate(moving: hotfix, from: head, to: develop).map {
+                .init(headBefore: $0.headBefore, headAfter: Reference.branch(settings.develop), from: $0.from, to: $0.to)
             }
-            return update
         }
         guard let move = moves.first(where: { $0.name == Reference.branch(current) }), let old = move.old, let new = move.new else {
             return nil
@@ -128,7 +125,7 @@ extension Workspace {
         return try treeUpdate(moving: current, from: old, to: new)
     }
 
-    /// The open hotfix branches, newest first.
+    /// The open hotfix branches, by name.
     public func hotfixes() throws -> [HotfixBranch] {
         let history = try history()
         let master = try tip(of: .production)
