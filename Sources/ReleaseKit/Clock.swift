@@ -19,10 +19,13 @@ public struct Clock: Sendable {
     }
 
     /// Today's calendar date in the clock's time zone.
-    public var today: ReleaseDate {
+    public var today: ReleaseDate { day(of: now()) }
+
+    /// The calendar date of a moment in the clock's time zone.
+    public func day(of moment: Date) -> ReleaseDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now())
+        let parts = calendar.dateComponents([.year, .month, .day], from: moment)
         return ReleaseDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 

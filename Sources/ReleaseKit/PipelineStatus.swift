@@ -141,9 +141,6 @@ extension Workspace {
     /// The day a release was tagged, in the clock's time zone.
     private func releaseDay(of tag: ReleaseTag, commit: OID) throws -> String {
         let seconds = try repository.tagObject(tag.target)?.tagger?.time ?? repository.commit(commit).committer.time
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = clock.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        return ReleaseDate(year: parts.year!, month: parts.month!, day: parts.day!)!.description
+        return clock.day(of: Date(timeIntervalSince1970: TimeInterval(seconds))).description
     }
 }
