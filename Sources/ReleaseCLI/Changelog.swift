@@ -28,8 +28,7 @@ extension Release {
         @Option(help: "Which part the next version increases when --version is not given.")
         var bump: Bump = .patch
 
-        @Option(help: ArgumentHelp("The release date (default: today, local time).", valueName: "YYYYMMDD"))
-        var date: String?
+        @OptionGroup var date: DateOption
 
         @Flag(help: "Print the section instead of writing the file.")
         var stdout = false
@@ -40,15 +39,9 @@ extension Release {
         @Flag(help: "Open $VISUAL or $EDITOR on the draft before it is written.")
         var edit = false
 
-        func validate() throws {
-            if let date, ReleaseDate(compact: date) == nil {
-                throw ValidationError("--date '\(date)' is not a date: write it as YYYYMMDD, e.g. 20261121.")
-            }
-        }
-
         func run() throws {
             let workspace = try global.workspace(needsWorkingTree: !stdout)
-            let release = try workspace.changelogRelease(label: label, bump: bump, date: date.flatMap(ReleaseDate.init(compact:)))
+            let release = try workspace.changelogRelease(label: label, bump: bump, date: date.releaseDate)
             let notes = try workspace.releaseNotes(from: from, to: to, release: release)
             var section = try workspace.changelogSection(notes, file: file)
             if edit {

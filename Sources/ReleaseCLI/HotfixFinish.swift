@@ -15,20 +15,17 @@ extension Release.Hotfix {
         @OptionGroup var dryRun: DryRunOption
         @Argument(help: "The hotfix name (the branch is hotfix/NAME).") var name: String
         @Option(help: "patch (default) or minor.") var bump: Bump = .patch
-        @Option(help: ArgumentHelp("The release date (default: today, local time).", valueName: "YYYYMMDD")) var date: String?
+        @OptionGroup var date: DateOption
         @Flag(help: "Open $VISUAL or $EDITOR on the ChangeLog section before it is committed.") var edit = false
         @Flag(help: "Push master, the new tag, develop and testing to release.remote afterwards.") var push = false
 
         func validate() throws {
             if bump == .major { throw ValidationError("A hotfix is a patch or minor release: use --bump patch or --bump minor.") }
-            if let date, ReleaseDate(compact: date) == nil {
-                throw ValidationError("--date '\(date)' is not a date: write it as YYYYMMDD, e.g. 20261121.")
-            }
         }
 
         func run() throws {
             try PlanCommand.run("hotfix finish", global: global, dryRun: dryRun.dryRun) { workspace in
-                try workspace.planHotfixFinish(name, bump: bump, date: date.flatMap(ReleaseDate.init(compact:)),
+                try workspace.planHotfixFinish(name, bump: bump, date: date.releaseDate,
                                                editor: edit ? Editor(environment: workspace.environment) : nil, push: push)
             }
         }

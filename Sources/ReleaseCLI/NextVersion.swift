@@ -34,8 +34,7 @@ struct VersionOptions: ParsableArguments {
     @Option(name: .customLong("version"), help: ArgumentHelp("Release exactly this version instead of bumping.", valueName: "X.Y.Z"))
     var exactVersion: String?
 
-    @Option(help: ArgumentHelp("The release date (default: today, local time).", valueName: "YYYYMMDD"))
-    var date: String?
+    @OptionGroup var date: DateOption
 
     func validate() throws {
         if bump != nil, exactVersion != nil {
@@ -44,13 +43,24 @@ struct VersionOptions: ParsableArguments {
         if let exactVersion, Version(exactVersion) == nil {
             throw ValidationError("--version '\(exactVersion)' is not a version: write it as MAJOR.MINOR.PATCH, e.g. 1.4.0.")
         }
-        if let date, ReleaseDate(compact: date) == nil {
-            throw ValidationError("--date '\(date)' is not a date: write it as YYYYMMDD, e.g. 20261121.")
-        }
     }
 
     var choice: VersionChoice {
         exactVersion.flatMap(Version.init).map(VersionChoice.exactly) ?? .bump(bump ?? .patch)
+    }
+
+    var releaseDate: ReleaseDate? { date.releaseDate }
+}
+
+/// `--date`, for the commands that date a release.
+struct DateOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The release date (default: today, local time).", valueName: "YYYYMMDD"))
+    var date: String?
+
+    func validate() throws {
+        if let date, ReleaseDate(compact: date) == nil {
+            throw ValidationError("--date '\(date)' is not a date: write it as YYYYMMDD, e.g. 20261121.")
+        }
     }
 
     var releaseDate: ReleaseDate? { date.flatMap(ReleaseDate.init(compact:)) }
