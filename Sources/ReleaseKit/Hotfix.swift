@@ -125,9 +125,9 @@ extension Workspace {
         return try treeUpdate(moving: current, from: old, to: new)
     }
 
-    /// The open hotfix branches, by name.
-    public func hotfixes() throws -> [HotfixBranch] {
-        let history = try history()
+    /// The open hotfix branches, by name (`history` when the caller read it already).
+    public func hotfixes(history known: ReleaseHistory? = nil) throws -> [HotfixBranch] {
+        let history = try known ?? history()
         let master = try tip(of: .production)
         let lastOnMaster = try history.lastRelease(reachableFrom: master)
         return try repository.references(matching: "refs/heads/\(settings.hotfixPrefix)*").map { reference in

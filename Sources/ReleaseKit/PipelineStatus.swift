@@ -118,7 +118,7 @@ extension Workspace {
             pending: flows,
             lastRelease: lastRelease,
             next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major)),
-            hotfixes: try hotfixes(),
+            hotfixes: try hotfixes(history: history),
             nginx: nginxStatus(&warnings),
             interrupted: try interruptedOperation().map {
                 .init(command: $0.plan.command, started: $0.started, pid: $0.pid, host: $0.host)
