@@ -132,7 +132,13 @@ public final class NginxSwitch {
             var undone = "switched back to \(current.branch); nginx kept running it"
             if failure.applied {
                 let now = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile) : nil
-                try reloadAndConfirm(before: now, logOffset: errorLogSize())
+                do {
+                    try reloadAndConfirm(before: now, logOffset: errorLogSize())
+                } catch let second as ReloadFailure {
+                    throw refusal("\(failure.message); reloading \(current.branch) again failed too: \(second.message)",
+                                  hint: "The repository is back on \(current.branch) but nginx may still run \(target.branch): check its error log, then run release switch-nginx \(currentTarget(current)) again.",
+                                  from: current, to: destination, result: "failed")
+                }
                 undone = "switched back to \(current.branch) and reloaded"
             }
             throw refusal("\(failure.message); \(undone)", hint: "Look at nginx's error log and the branch \(target.branch).",
@@ -184,6 +190,11 @@ public final class NginxSwitch {
                           from: state, to: nil)
         }
         return state
+    }
+
+    /// The target whose branch is checked out, for messages.
+    private func currentTarget(_ state: NginxSwitchResult.State) -> String {
+        settings.targets.first { $0.branch == state.branch }?.name ?? state.branch
     }
 
     private func checkHealth(of target: NginxSettings.Target, from: NginxSwitchResult.State,
