@@ -4,7 +4,7 @@ import CLibGit2
 public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Code: Equatable, Sendable {
         case notFound, exists, ambiguous, bareRepository, unbornBranch, invalidSpec
-        case conflict, locked, modified, auth, nonFastForward, uncommitted, user
+        case conflict, locked, modified, auth, nonFastForward, uncommitted, user, owner
         case other(Int32)
 
         init(_ raw: Int32) {
@@ -22,6 +22,7 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
             case GIT_ENONFASTFORWARD: self = .nonFastForward
             case GIT_EUNCOMMITTED: self = .uncommitted
             case GIT_EUSER: self = .user
+            case GIT_EOWNER: self = .owner
             default: self = .other(raw)
             }
         }

@@ -19,6 +19,24 @@ extension Repository {
         return Array(UnsafeRawBufferPointer(start: content, count: size))
     }
 
+    /// What the tree of `commit` holds at `path`, or nil when nothing is there.
+    public func entryKind(at path: String, in commit: OID) throws -> TreeEntryKind? {
+        let treeHandle = try treeHandle(of: commit)
+        defer { git_tree_free(treeHandle) }
+        var entry: OpaquePointer?
+        let found = git_tree_entry_bypath(&entry, treeHandle, path)
+        if git_error_code(found) == GIT_ENOTFOUND { return nil }
+        try GitError.check(found, "find \(path)")
+        defer { git_tree_entry_free(entry) }
+        switch git_tree_entry_filemode(entry) {
+        case GIT_FILEMODE_BLOB: return .file
+        case GIT_FILEMODE_BLOB_EXECUTABLE: return .executable
+        case GIT_FILEMODE_LINK: return .symlink
+        case GIT_FILEMODE_TREE: return .directory
+        default: return .submodule
+        }
+    }
+
     public func writeBlob(_ bytes: [UInt8]) throws -> OID {
         var id = git_oid()
         try bytes.withUnsafeBytes { buffer in
@@ -168,4 +186,9 @@ extension Repository {
 
 private final class EntryCollector {
     var entries: [(path: String, id: OID)] = []
+}
+
+/// The kinds of entry a tree holds.
+public enum TreeEntryKind: Equatable, Sendable {
+    case file, executable, symlink, directory, submodule
 }

@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// An open repository. It owns the libgit2 handle and frees it when the last user lets go;
 /// every value read from it is copied out, so nothing refers to the handle afterwards.
@@ -19,6 +20,42 @@ public final class Repository {
         return Repository(pointer: handle!)
     }
 
+    /// Opens the repository the way git does when started in `path` with `environment`:
+    /// `GIT_DIR` (no search), `GIT_WORK_TREE`, `GIT_CEILING_DIRECTORIES`, `GIT_INDEX_FILE`,
+    /// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES`. Relative paths in them are
+    /// taken from `path`, as git takes them from its `-C` folder. libgit2 1.5 cannot take a
+    /// common directory from outside, so a `GIT_COMMON_DIR` other than the one the git
+    /// directory records is refused.
+    public static func discover(from path: String, environment: [String: String]) throws -> Repository {
+        _ = libgit2
+        func absolute(_ value: String) -> String {
+            value.hasPrefix("/") ? value : (path as NSString).appendingPathComponent(value)
+        }
+        let gitDirectory = environment["GIT_DIR"].flatMap { $0.isEmpty ? nil : absolute($0) }
+        let workTree = environment["GIT_WORK_TREE"].flatMap { $0.isEmpty ? nil : absolute($0) }
+        let start = gitDirectory ?? path
+        var flags = gitDirectory == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_NO_DOTGIT.rawValue
+        // With FROM_ENV libgit2 reads the variables itself, but it refuses GIT_WORK_TREE and
+        // GIT_COMMON_DIR, and it would search from `start` even when GIT_DIR is set.
+        if gitDirectory == nil, workTree == nil, environment["GIT_COMMON_DIR"] == nil {
+            flags = GIT_REPOSITORY_OPEN_FROM_ENV.rawValue
+        }
+        var handle: OpaquePointer?
+        try GitError.check(git_repository_open_ext(&handle, start, flags, nil), "open repository at \(start)")
+        let repository = Repository(pointer: handle!)
+        if let workTree {
+            try GitError.check(git_repository_set_workdir(handle, workTree, 0), "use \(workTree) as the working tree")
+        } else if gitDirectory != nil, !repository.isBare, try repository.config().string("core.worktree") == nil,
+                  repository.workingDirectory.map({ realPath($0) }) != realPath(path) {
+            // git: with GIT_DIR and no GIT_WORK_TREE or core.worktree, the current folder is the working tree.
+            try GitError.check(git_repository_set_workdir(handle, path, 0), "use \(path) as the working tree")
+        }
+        if let common = environment["GIT_COMMON_DIR"], realPath(absolute(common)) != realPath(repository.commonDirectory) {
+            throw GitError(code: .other(-1), message: "GIT_COMMON_DIR=\(common) differs from the common directory \(repository.commonDirectory) that the git directory records; libgit2 cannot use another")
+        }
+        return repository
+    }
+
     /// Opens exactly the repository at `path` (a working tree or a `.git`/bare folder).
     public static func open(at path: String) throws -> Repository {
         _ = libgit2
@@ -35,8 +72,15 @@ public final class Repository {
         git_repository_workdir(pointer).map { String(cString: $0) }
     }
 
-    /// The `.git` folder with a trailing slash.
+    /// The `.git` folder with a trailing slash (a linked worktree's own folder for a worktree).
     public var gitDirectory: String { String(cString: git_repository_path(pointer)) }
+
+    /// The folder every worktree of the repository shares (references, objects, config), with
+    /// a trailing slash: the main `.git` folder.
+    public var commonDirectory: String { String(cString: git_repository_commondir(pointer)) }
+
+    /// Whether this is a linked worktree (`git worktree add`).
+    public var isLinkedWorktree: Bool { git_repository_is_worktree(pointer) == 1 }
 
     /// What HEAD points at.
     public func head() throws -> Head {
@@ -84,4 +128,11 @@ public enum Head: Equatable, Sendable {
         case .unborn: return nil
         }
     }
+}
+
+/// A path with every symbolic link resolved (the path itself when it cannot be resolved).
+func realPath(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }

@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// What differs between HEAD, the index and the working tree.
 public struct WorkingTreeStatus: Equatable, Sendable {
@@ -58,5 +59,56 @@ extension Repository {
         case Int32(GIT_REPOSITORY_STATE_BISECT.rawValue): return "bisect"
         default: return "rebase"
         }
+    }
+}
+
+/// What the index and the working tree hold at one path, as blob ids: the index's stage-0
+/// entry, and the file hashed the way `git add` would store it (clean filters applied).
+/// nil where there is nothing.
+public struct PathContents: Equatable, Sendable {
+    public var index: OID?
+    public var file: OID?
+
+    public init(index: OID? = nil, file: OID? = nil) {
+        self.index = index
+        self.file = file
+    }
+}
+
+extension Repository {
+    /// The index entry and working-tree file at each path.
+    public func contents(at paths: [String]) throws -> [String: PathContents] {
+        guard let root = workingDirectory else { return [:] }
+        var index: OpaquePointer?
+        try GitError.check(git_repository_index(&index, pointer), "read the index")
+        defer { git_index_free(index) }
+        try GitError.check(git_index_read(index, 0), "read the index")
+        var result: [String: PathContents] = [:]
+        for path in paths {
+            var contents = PathContents()
+            if let entry = git_index_get_bypath(index, path, 0) { contents.index = OID(entry.pointee.id) }
+            var status = stat()
+            if lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR {
+                var id = git_oid()
+                try GitError.check(git_repository_hashfile(&id, pointer, path, GIT_OBJECT_BLOB, nil), "read \(path)")
+                contents.file = OID(id)
+            }
+            result[path] = contents
+        }
+        return result
+    }
+
+    /// The blob id at each path in a commit's tree (paths that are absent are left out).
+    public func blobs(at paths: [String], in commit: OID) throws -> [String: OID] {
+        let tree = try treeHandle(of: commit)
+        defer { git_tree_free(tree) }
+        var result: [String: OID] = [:]
+        for path in paths {
+            var entry: OpaquePointer?
+            guard git_tree_entry_bypath(&entry, tree, path) == 0 else { continue }
+            defer { git_tree_entry_free(entry) }
+            result[path] = OID(git_tree_entry_id(entry))
+        }
+        return result
     }
 }

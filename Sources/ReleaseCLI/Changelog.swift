@@ -52,8 +52,7 @@ extension Release {
                 if global.json { try Terminal.json(ChangelogResult(section, file: nil, written: false)) } else { Terminal.write(section.text) }
                 return
             }
-            let path = file.map { global.path($0) } ?? workspace.root + workspace.settings.changelog
-            try workspace.write(section, toFileAt: path, dryRun: dryRun.dryRun)
+            let path = try workspace.write(section, toFileAt: file.map { global.path($0) }, dryRun: dryRun.dryRun)
             if global.json {
                 try Terminal.json(ChangelogResult(section, file: path, written: !dryRun.dryRun))
             } else if dryRun.dryRun {

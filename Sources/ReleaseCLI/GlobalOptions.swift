@@ -11,7 +11,9 @@ struct GlobalOptions: ParsableArguments {
     var json = false
 
     func workspace(needsWorkingTree: Bool = true, objectsInMemory: Bool = false) throws -> Workspace {
-        try Workspace.open(at: directory, needsWorkingTree: needsWorkingTree, objectsInMemory: objectsInMemory)
+        let workspace = try Workspace.open(at: directory, needsWorkingTree: needsWorkingTree, objectsInMemory: objectsInMemory)
+        workspace.settings.warnings.forEach { Terminal.standardError($0) }
+        return workspace
     }
 
     /// A path the user typed, relative to where -C says the command runs.

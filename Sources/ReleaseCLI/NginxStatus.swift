@@ -16,7 +16,9 @@ extension Release {
 
             func run() throws {
                 let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
-                let status = try NginxSwitch(repository: repository).status()
+                let nginx = try NginxSwitch(repository: repository)
+                nginx.settings.warnings.forEach { Terminal.standardError($0) }
+                let status = try nginx.status()
                 if global.json {
                     try Terminal.json(status)
                 } else {

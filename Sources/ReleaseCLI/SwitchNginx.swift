@@ -38,6 +38,7 @@ extension Release {
         func run() throws {
             let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
             let nginx = try NginxSwitch(repository: repository, progress: { Terminal.standardError($0) })
+            nginx.settings.warnings.forEach { Terminal.standardError($0) }
             let result = try nginx.withLock(target) { try nginx.run(target: target, dryRun: dryRun.dryRun) }
             if global.json {
                 try Terminal.json(result)

@@ -12,7 +12,10 @@ public struct ChangelogSection: Sendable {
 extension Workspace {
     /// The templates for this repository: built in, or overridden by `release.templates`.
     public func templates() throws -> ReleaseTemplates {
-        try ReleaseTemplates(overrides: settings.templates.map { ($0 as NSString).isAbsolutePath ? $0 : root + $0 })
+        guard let folder = settings.templates else { return try ReleaseTemplates() }
+        return try ReleaseTemplates(overrides: try confined(folder, key: "release.templates")) { name in
+            try self.confined(TreePath(trusted: folder.relative + "/" + name), key: "release.templates")
+        }
     }
 
     /// The release a changelog section is labelled with. An explicit label (`X.Y.Z` or a whole tag
@@ -37,7 +40,7 @@ extension Workspace {
 
     /// Renders the section for `notes` with the changelog template (loaded here unless given).
     public func changelogSection(_ notes: ReleaseNotes, file: String? = nil, templates: ReleaseTemplates? = nil) throws -> ChangelogSection {
-        ChangelogSection(notes: notes, text: try (templates ?? self.templates()).render(.changelog, notes), file: file ?? settings.changelog)
+        ChangelogSection(notes: notes, text: try (templates ?? self.templates()).render(.changelog, notes), file: file ?? settings.changelog.relative)
     }
 
     /// The changelog with `section` added on top, refusing a version that already has a section.
@@ -53,10 +56,26 @@ extension Workspace {
 }
 
 extension Workspace {
-    /// Adds `section` on top of the changelog file at `path` in the working tree, atomically;
-    /// with `dryRun` only checks that it could.
-    public func write(_ section: ChangelogSection, toFileAt path: String, dryRun: Bool) throws {
-        let updated = try changelog(FileManager.default.contents(atPath: path), adding: section)
-        if !dryRun { try FileSystem.replace(path, contents: updated) }
+    /// Adds `section` on top of the changelog file (`path`, else `release.changelog`) in the
+    /// working tree, atomically; with `dryRun` only checks that it could. A symbolic link is
+    /// written through, never replaced. Returns the file written.
+    @discardableResult
+    public func write(_ section: ChangelogSection, toFileAt path: String?, dryRun: Bool) throws -> String {
+        let target: String
+        if let path {
+            guard let resolved = FileSystem.resolvingLinks(path) else {
+                throw ReleaseError("\(path) goes through a symbolic link that leads nowhere", hint: "Give the path of the file itself.")
+            }
+            target = resolved
+        } else {
+            target = try changelogFile()
+        }
+        if FileSystem.isDirectory(target) {
+            throw ReleaseError("\(target) is a folder, not a changelog file",
+                               hint: "Point release.changelog (or --file) at a file, such as ChangeLog.md.")
+        }
+        let updated = try changelog(FileManager.default.contents(atPath: target), adding: section)
+        if !dryRun { try FileSystem.replace(target, contents: updated) }
+        return target
     }
 }

@@ -10,17 +10,51 @@ public enum ChangelogFile {
         var block = Data(section.utf8)
         if block.last != UInt8(ascii: "\n") { block.append(UInt8(ascii: "\n")) }
         guard let existing, !existing.isEmpty else { return Data(newFileTitle.utf8) + block }
+        // A file whose every line ends with CRLF gets its new lines with CRLF too.
+        var newline = Data("\n".utf8)
+        if usesCRLF(existing) {
+            block = crlf(block)
+            newline = Data("\r\n".utf8)
+        }
         let title = titleEnd(existing)
         let rest = existing[title.end...]
-        if !rest.isEmpty { block.append(UInt8(ascii: "\n")) }
+        if !rest.isEmpty { block.append(newline) }
         // Only insertions: a title that ends the file gets its line break, and a blank line
         // separates it from the section.
         var separator = Data()
         if title.end > existing.startIndex {
-            if existing[title.end - 1] != UInt8(ascii: "\n") { separator.append(UInt8(ascii: "\n")) }
-            if !title.blankLineFollows { separator.append(UInt8(ascii: "\n")) }
+            if existing[title.end - 1] != UInt8(ascii: "\n") { separator.append(newline) }
+            if !title.blankLineFollows { separator.append(newline) }
         }
         return existing[..<title.end] + separator + block + rest
+    }
+
+    /// Whether the text has line ends and every one of them is CRLF (a mixed file keeps LF).
+    static func usesCRLF(_ text: Data) -> Bool {
+        var lines = 0
+        var crlf = 0
+        var previous: UInt8 = 0
+        for byte in text {
+            if byte == UInt8(ascii: "\n") {
+                lines += 1
+                if previous == UInt8(ascii: "\r") { crlf += 1 }
+            }
+            previous = byte
+        }
+        return lines > 0 && crlf == lines
+    }
+
+    /// LF line ends turned into CRLF (those already CRLF kept).
+    private static func crlf(_ text: Data) -> Data {
+        var result = Data()
+        result.reserveCapacity(text.count + text.count / 20)
+        var previous: UInt8 = 0
+        for byte in text {
+            if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") { result.append(UInt8(ascii: "\r")) }
+            result.append(byte)
+            previous = byte
+        }
+        return result
     }
 
     /// The offset just past the title line and the blank lines that follow it (the start when

@@ -38,4 +38,27 @@ enum FileSystem {
         }
         return temporary
     }
+
+    /// `path` with every symbolic link resolved: `realpath` of its longest part that exists,
+    /// followed by the rest; nil when a part is a symbolic link that leads nowhere.
+    static func resolvingLinks(_ path: String) -> String? {
+        var head = path
+        var rest: [String] = []
+        while !head.isEmpty, head != "/" {
+            if let resolved = realpath(head, nil) {
+                defer { free(resolved) }
+                return ([String(cString: resolved)] + rest.reversed()).joined(separator: "/")
+            }
+            var status = stat()
+            if lstat(head, &status) == 0 { return nil }
+            rest.append((head as NSString).lastPathComponent)
+            head = (head as NSString).deletingLastPathComponent
+        }
+        return path
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
 }

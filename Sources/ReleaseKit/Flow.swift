@@ -66,7 +66,7 @@ extension Workspace {
                 .init(name: Reference.tag(release.tag), old: nil, new: plan.tag, reason: "tag \(release.tag)"),
             ],
             treeUpdate: try treeUpdate(moving: settings.production, from: master, to: plan.commit),
-            files: [settings.changelog], tag: release.tag,
+            files: [settings.changelog.relative], tag: release.tag,
             pushRefspecs: push ? [Self.refspec(Reference.branch(settings.production)), Self.refspec(Reference.tag(release.tag))] : [],
             changelogSection: plan.section)
     }
@@ -76,18 +76,29 @@ extension Workspace {
         throws -> (commit: OID, tag: OID, section: String) {
         let templates = try templates()
         var section = try changelogSection(notes, templates: templates)
+        var tagNotes = notes
         if let editor {
-            section.text = try editor.edit(section.text, in: repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
+            let draft = section.text
+            section.text = try editor.edit(draft, in: repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
+            // The tag lists what the curated section lists.
+            if section.text != draft { tagNotes = notes.curated(by: section.text) }
         }
-        let existing = try repository.fileContents(at: settings.changelog, in: head).map { Data($0) }
+        let file = settings.changelog.relative
+        switch try repository.entryKind(at: file, in: head) {
+        case nil, .file?, .executable?: break
+        case let kind?:
+            throw ReleaseError("\(file) is a \(kind == .symlink ? "symbolic link" : kind == .directory ? "folder" : "submodule") in \(head.short), not a file release can add a section to",
+                               hint: "Point release.changelog at a regular file, such as ChangeLog.md.")
+        }
+        let existing = try repository.fileContents(at: file, in: head).map { Data($0) }
         let updated = try changelog(existing, adding: section)
         let blob = try repository.writeBlob(Array(updated))
-        let tree = try repository.tree(of: head, replacing: settings.changelog, with: blob)
+        let tree = try repository.tree(of: head, replacing: file, with: blob)
         let author = try signature()
         let committer = try signature(committer: true)
         let commit = try repository.createCommit(tree: tree, parents: [head], message: "ChangeLog for \(notes.tag)\n",
                                                  author: author, committer: committer)
-        let message = templates.render(.tagMessage, notes)
+        let message = templates.render(.tagMessage, tagNotes)
         let tag = try repository.createTagObject(name: notes.tag, target: commit, tagger: committer, message: message)
         return (commit, tag, section.text)
     }

@@ -106,7 +106,7 @@ extension Workspace {
         return ReleasePlan(
             command: "hotfix finish", moves: moves,
             treeUpdate: try treeUpdate(after: moves, leaving: branch, for: backToDevelop),
-            files: [settings.changelog], tag: release.tag, pushRefspecs: push ? refspecs : [],
+            files: [settings.changelog.relative], tag: release.tag, pushRefspecs: push ? refspecs : [],
             changelogSection: released.section)
     }
 

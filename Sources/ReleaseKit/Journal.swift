@@ -9,31 +9,34 @@ public struct Journal: Codable, Sendable {
     public let started: Date
     public let pid: Int32
     public let host: String
+    /// The working tree the command ran in: its index and files are the ones the plan updates.
+    /// The journal itself lives in the common git folder, seen from every worktree.
+    public var worktree: String?
 
-    static func path(_ gitDirectory: String) -> String { gitDirectory + "release-journal.json" }
+    static func path(_ commonDirectory: String) -> String { commonDirectory + "release-journal.json" }
 
-    static func read(_ gitDirectory: String) throws -> Journal? {
-        guard let data = FileManager.default.contents(atPath: path(gitDirectory)) else { return nil }
+    static func read(_ commonDirectory: String) throws -> Journal? {
+        guard let data = FileManager.default.contents(atPath: path(commonDirectory)) else { return nil }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
             return try decoder.decode(Journal.self, from: data)
         } catch {
-            throw ReleaseError("the journal \(path(gitDirectory)) is unreadable: \(error.localizedDescription)",
+            throw ReleaseError("the journal \(path(commonDirectory)) is unreadable: \(error.localizedDescription)",
                                hint: "Inspect it; once the repository is as you want it, delete the file.")
         }
     }
 
-    func write(_ gitDirectory: String) throws {
+    func write(_ commonDirectory: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        try FileSystem.replace(Journal.path(gitDirectory), contents: try encoder.encode(self))
+        try FileSystem.replace(Journal.path(commonDirectory), contents: try encoder.encode(self))
     }
 
-    static func remove(_ gitDirectory: String) throws {
-        guard unlink(path(gitDirectory)) == 0 || errno == ENOENT else {
-            throw ReleaseError("could not remove \(path(gitDirectory)): \(String(cString: strerror(errno)))",
+    static func remove(_ commonDirectory: String) throws {
+        guard unlink(path(commonDirectory)) == 0 || errno == ENOENT else {
+            throw ReleaseError("could not remove \(path(commonDirectory)): \(String(cString: strerror(errno)))",
                                hint: "Remove it by hand: the operation itself is complete.")
         }
     }

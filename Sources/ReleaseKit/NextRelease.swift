@@ -27,6 +27,10 @@ extension Workspace {
         case .bump(let bump): version = last.map { $0.tag.version.bumped(bump) } ?? settings.initialVersion
         case .exactly(let wanted): version = wanted
         }
+        guard Version(version.description) != nil else {
+            throw ReleaseError("version \(version) has a part longer than 9 digits, which release cannot read back from a tag",
+                               hint: "Choose a smaller version with --version.")
+        }
         if let last, version <= last.tag.version {
             throw ReleaseError("version \(version) does not go forward: the last release is \(last.tag.name)",
                                hint: "Choose a version above \(last.tag.version), or use --bump.")

@@ -25,6 +25,24 @@ public struct ReleaseNotes: Sendable {
         self.grouped = grouped
     }
 
+    /// These notes with the entries a curated section lists (its `* ` and `- ` lines, in its
+    /// order): a line still equal to a commit's subject keeps that commit, an edited line
+    /// stands for itself.
+    public func curated(by section: String) -> ReleaseNotes {
+        var unused = entries
+        let lines = section.split(whereSeparator: \.isNewline).compactMap { line -> String? in
+            let text = line.drop { $0 == " " || $0 == "\t" }
+            guard text.hasPrefix("* ") || text.hasPrefix("- ") else { return nil }
+            return String(text.dropFirst(2))
+        }
+        let curated = lines.map { line in
+            if let index = unused.firstIndex(where: { $0.subject == line }) { return unused.remove(at: index) }
+            return ChangeEntry(id: to, subject: line, author: "", authorEmail: "", time: 0)
+        }
+        return ReleaseNotes(tag: tag, version: version, date: date, previousTag: previousTag, from: from, to: to,
+                            entries: curated, grouped: grouped)
+    }
+
     /// Entries by conventional type in the conventional order, then everything else:
     /// grouping reorders, it never drops a commit.
     public var groups: [(title: String, entries: [ChangeEntry])] {

@@ -10,13 +10,16 @@ public struct ReleaseSettings: Equatable, Sendable {
     public var remote = "origin"
     public var tagFormat = try! TagFormat()
     public var initialVersion = Version(1, 0, 0)
-    public var changelog = "ChangeLog.md"
-    /// A folder of `.mustache` templates overriding the built-in ones, relative to the repository root.
-    public var templates: String?
+    /// The file that receives a section per release, inside the working tree.
+    public var changelog = TreePath(trusted: "ChangeLog.md")
+    /// A folder of `.mustache` templates overriding the built-in ones, inside the working tree.
+    public var templates: TreePath?
     /// Group changelog entries by conventional-commit type (`feat:`, `fix:` …).
     public var groupByType = false
     /// Hotfix branches are named `<prefix><name>`.
     public var hotfixPrefix = "hotfix/"
+    /// What the user should hear about the configuration (unknown keys), one line each.
+    public var warnings: [String] = []
 
     public init() {}
 
@@ -41,9 +44,13 @@ public struct ReleaseSettings: Equatable, Sendable {
     /// levels above it.
     public static func load(for repository: Repository) throws -> ReleaseSettings {
         var layers: [Config] = []
-        if let root = repository.workingDirectory {
+        let root = repository.workingDirectory
+        if let root {
             let path = root + fileName
             if FileManager.default.fileExists(atPath: path) {
+                // A link to a file elsewhere (~/.ssh/…) must not be read, nor quoted in errors.
+                _ = try TreePath(trusted: fileName).resolved(
+                    root: root, gitDirectories: [repository.gitDirectory, repository.commonDirectory], key: fileName)
                 do {
                     layers.append(try Config.file(at: path))
                 } catch let error as GitError {
@@ -53,11 +60,11 @@ public struct ReleaseSettings: Equatable, Sendable {
             }
         }
         layers.append(try repository.config())
-        return try ReleaseSettings(layers: layers)
+        return try ReleaseSettings(layers: layers, root: root)
     }
 
     /// Later layers override earlier ones, key by key.
-    init(layers: [Config]) throws {
+    init(layers: [Config], root: String? = nil) throws {
         func value(_ key: String) throws -> String? {
             var found: String?
             for layer in layers {
@@ -87,8 +94,10 @@ public struct ReleaseSettings: Equatable, Sendable {
             }
             initialVersion = version
         }
-        changelog = try value("changelog") ?? changelog
-        if let folder = try value("templates"), !folder.isEmpty { templates = folder }
+        if let path = try value("changelog") { changelog = try TreePath(path, key: "release.changelog", root: root) }
+        if let folder = try value("templates"), !folder.isEmpty {
+            templates = try TreePath(folder, key: "release.templates", root: root)
+        }
         if let text = try value("groupByType") {
             guard let flag = ReleaseSettings.bool(text) else {
                 throw ReleaseError("release.groupByType = '\(text)' is not a boolean", hint: "Use true or false.")
@@ -110,6 +119,12 @@ public struct ReleaseSettings: Equatable, Sendable {
         for (key, name) in [("develop", develop), ("testing", testing)] where name == production {
             throw ReleaseError("release.\(key) and release.production are both '\(name)'",
                                hint: "Each flow branch needs its own name.")
+        }
+        let known = ReleaseSettings.documentedKeys.map { "release." + $0.key }
+        for layer in layers {
+            for warning in try UnknownKeys.warnings(in: layer, section: "release", known: known) where !warnings.contains(warning) {
+                warnings.append(warning)
+            }
         }
     }
 

@@ -20,7 +20,8 @@ public struct ReleaseTemplates: Sendable {
     ]
 
     /// Loads the templates, preferring `<folder>/<name>.mustache` when a folder is given.
-    public init(overrides folder: String? = nil) throws {
+    /// `resolve` turns a file name in the folder into the path to read (or refuses it).
+    public init(overrides folder: String? = nil, resolve: ((String) throws -> String)? = nil) throws {
         if let folder {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -34,7 +35,8 @@ public struct ReleaseTemplates: Sendable {
             var text = ReleaseTemplates.builtIn[name]!
             var source = "built-in \(name.rawValue).mustache"
             if let folder {
-                let path = (folder as NSString).appendingPathComponent(name.rawValue + ".mustache")
+                let file = name.rawValue + ".mustache"
+                let path = try resolve?(file) ?? (folder as NSString).appendingPathComponent(file)
                 if let data = FileManager.default.contents(atPath: path) {
                     text = String(decoding: data, as: UTF8.self)
                     source = path

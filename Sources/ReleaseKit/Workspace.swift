@@ -37,9 +37,11 @@ public final class Workspace {
         }
         let repository: Repository
         do {
-            repository = try Repository.discover(from: path)
+            repository = try Repository.discover(from: path, environment: environment)
         } catch let error as GitError where error.code == .notFound {
             throw ReleaseError.notARepository(URL(fileURLWithPath: path).standardizedFileURL.path)
+        } catch let error as GitError where error.code == .owner {
+            throw ReleaseError.dubiousOwnership(error.message)
         }
         if needsWorkingTree, repository.isBare {
             throw ReleaseError.bareRepository(repository.gitDirectory)
@@ -73,6 +75,16 @@ public final class Workspace {
 
     public func tipIfPresent(of branch: FlowBranch) throws -> OID? {
         try repository.branch(branchName(branch))?.target
+    }
+
+    /// The changelog file on disk (`release.changelog`), checked to stay inside the working tree.
+    public func changelogFile() throws -> String {
+        try confined(settings.changelog, key: "release.changelog")
+    }
+
+    /// A configured path on disk, refused when links lead it out of the working tree or into git's folders.
+    func confined(_ path: TreePath, key: String) throws -> String {
+        try path.resolved(root: root, gitDirectories: [repository.gitDirectory, repository.commonDirectory], key: key)
     }
 
     public func history() throws -> ReleaseHistory {

@@ -27,6 +27,12 @@ public struct NginxSettings: Sendable {
     public var probe: String?
     public var probeRequests = 8
     public var reloadTimeout: TimeInterval = 10
+    /// Unknown `nginx.*` keys, one warning line each.
+    public var warnings: [String] = []
+
+    static let knownKeys = ["repo", "validate", "reload", "pidFile", "errorLog", "auditLog", "checkWorkers",
+                            "probe", "probeRequests", "reloadTimeout"].map { "nginx." + $0 }
+    static let targetKeys = ["branch", "health", "answer"]
 
     public static let defaultTargets = [("all", "master"), ("app1", "yun-app1"), ("app2", "yun-app2")]
 
@@ -70,6 +76,9 @@ public struct NginxSettings: Sendable {
             }
             reloadTimeout = seconds
         }
+        warnings = try UnknownKeys.warnings(in: config, section: "nginx", known: NginxSettings.knownKeys + targets.flatMap { target in
+            NginxSettings.targetKeys.map { "nginx.\(target.name).\($0)" }
+        }) { _, key in NginxSettings.targetKeys.map { $0.lowercased() }.contains(key) }
     }
 
     public func target(_ name: String) throws -> Target {

@@ -1,0 +1,166 @@
+import Foundation
+import GitKit
+
+/// What `continue` or `abort` did with an interrupted plan, and what it left as it found it.
+public struct Recovery: Sendable {
+    public let plan: ReleasePlan
+    /// One line for each thing left alone, and why.
+    public let notes: [String]
+}
+
+extension Workspace {
+    /// The interrupted plan, for `continue` or `abort` to act on (or show, in a dry run).
+    public func interruptedPlan(_ command: String) throws -> ReleasePlan {
+        try interruptedJournal(command).plan
+    }
+
+    private func interruptedJournal(_ command: String) throws -> Journal {
+        guard let journal = try interruptedOperation() else {
+            throw ReleaseError("no interrupted release operation to \(command)", hint: "Nothing to do: release status shows the pipeline.")
+        }
+        return journal
+    }
+
+    /// `release continue`: completes the interrupted plan from wherever it stopped. Refused,
+    /// with nothing changed, when a reference moved outside release since, when objects of the
+    /// plan are gone, or when files it would write were changed by hand.
+    public func continueInterrupted() throws -> Recovery {
+        let journal = try interruptedJournal("continue")
+        let plan = journal.plan
+        let moved = try plan.moves.compactMap { move -> String? in
+            let current = try repository.reference(named: move.name)?.target
+            return current == move.old || current == move.new ? nil : "\(move.shortName) is at \(current?.short ?? "nothing")"
+        }
+        guard moved.isEmpty else {
+            throw ReleaseError("cannot continue release \(plan.command): \(moved.joined(separator: ", ")), moved outside release since it was interrupted",
+                               hint: Workspace.wayOut)
+        }
+        let wanted = plan.moves.compactMap(\.new) + (plan.treeUpdate.map { [$0.to] } ?? [])
+        let missing = try wanted.filter { !(try repository.contains($0)) }
+        guard missing.isEmpty else {
+            throw ReleaseError("cannot continue release \(plan.command): objects it wrote are gone (\(missing.map(\.short).joined(separator: ", "))), removed by git gc perhaps",
+                               hint: Workspace.wayOut)
+        }
+        let (tree, note) = try recoveryTreeStep(journal, forward: true)
+        try removeLocksLeft(by: journal)
+        try complete(plan, tree: tree)
+        return Recovery(plan: plan, notes: note.map { [$0] } ?? [])
+    }
+
+    /// `release abort`: puts every reference back to its recorded old id, and the working tree
+    /// with them, then removes the journal. A reference that moved outside release since, or
+    /// whose old commit is gone, is left as it is and reported.
+    public func abortInterrupted() throws -> Recovery {
+        let journal = try interruptedJournal("abort")
+        let plan = journal.plan
+        var notes: [String] = []
+        var leftAlone: Set<String> = []
+        for move in plan.moves {
+            let current = try repository.reference(named: move.name)?.target
+            if current == move.old { continue }
+            if current != move.new {
+                notes.append("\(move.shortName) moved outside release (now \(current?.short ?? "deleted")): left as it is")
+                leftAlone.insert(move.name)
+            } else if let old = move.old, !(try repository.contains(old)) {
+                notes.append("\(move.shortName): its old commit \(old.short) is gone (git gc?): left at \(current?.short ?? "nothing")")
+                leftAlone.insert(move.name)
+            }
+        }
+        var tree: TreeStep?
+        if let update = plan.treeUpdate {
+            if leftAlone.contains(update.headBefore) || leftAlone.contains(update.headAfter) {
+                notes.append("the working tree was left alone: \(update.branch) did not go back")
+            } else {
+                let (step, note) = try recoveryTreeStep(journal, forward: false)
+                tree = step
+                if let note { notes.append(note) }
+            }
+        }
+        try removeLocksLeft(by: journal)
+        let reason = "release abort: \(plan.command)"
+        // The mirror of `complete`: deleted references come back first, so HEAD can return.
+        let (updates, deletions) = plan.stages
+        for move in deletions.reversed() where !leftAlone.contains(move.name) {
+            try self.move(move.name, from: move.new, to: move.old, reason: reason)
+        }
+        try tree?.run()
+        for move in updates.reversed() where !leftAlone.contains(move.name) {
+            try self.move(move.name, from: move.new, to: move.old, reason: reason)
+        }
+        try Journal.remove(repository.commonDirectory)
+        return Recovery(plan: plan, notes: notes)
+    }
+
+    /// `release abort --forget`: drops the journal and touches nothing else; returns the plan
+    /// and where each of its references is now, for the user to see what they keep.
+    public func forgetInterrupted() throws -> (plan: ReleasePlan, current: [String: OID?]) {
+        let journal = try interruptedJournal("forget")
+        var current: [String: OID?] = [:]
+        for move in journal.plan.moves { current[move.name] = try repository.reference(named: move.name)?.target }
+        try Journal.remove(repository.commonDirectory)
+        return (journal.plan, current)
+    }
+
+    /// The working-tree step of a recovery, checked before anything moves. It acts only when
+    /// the worktree the plan ran in still has the plan's branch checked out, and only on the
+    /// paths the plan changes, each of which must hold (in the index and on disk) what the
+    /// plan started from or what it leaves; anything else was changed by hand and is refused.
+    private func recoveryTreeStep(_ journal: Journal, forward: Bool) throws -> (TreeStep?, String?) {
+        guard let update = journal.plan.treeUpdate else { return (nil, nil) }
+        var worktree = repository
+        if let folder = journal.worktree, realpath(folder) != realpath(root) {
+            guard let other = try? Repository.open(at: folder) else {
+                return (nil, "the working tree \(folder) is gone: no files were updated")
+            }
+            worktree = other
+        }
+        let head = try worktree.head()
+        guard let branch = head.branchName, [update.headBefore, update.headAfter].contains(Reference.branch(branch)) else {
+            let now = head.branchName ?? "a detached commit"
+            return (nil, "the working tree was left alone: HEAD is on \(now) now, not \(update.branch)")
+        }
+        let (from, to) = forward ? (update.from, update.to) : (update.to, update.from)
+        let paths = try worktree.changedPaths(from: from, to: to)
+        let planned = [try worktree.blobs(at: paths, in: from), try worktree.blobs(at: paths, in: to)]
+        let contents = try worktree.contents(at: paths)
+        let changed = paths.filter { path in
+            let allowed = planned.map { $0[path] }
+            let found = contents[path] ?? PathContents()
+            return !allowed.contains(found.index) || !allowed.contains(found.file)
+        }
+        guard changed.isEmpty else {
+            let command = forward ? "continue" : "abort"
+            throw ReleaseError("\(changed.prefix(5).joined(separator: ", "))\(changed.count > 5 ? " …" : "") changed since release \(journal.plan.command) was interrupted, and release \(command) would overwrite \(changed.count == 1 ? "it" : "them")",
+                               hint: "Nothing was changed. Keep your changes safe (git stash, or copy the files away), then run release \(command) again.")
+        }
+        let wantedHead = forward ? update.headAfter : update.headBefore
+        return (TreeStep(repository: worktree, head: Reference.branch(branch) == wantedHead ? nil : wantedHead,
+                         from: from, to: to, recovering: true), nil)
+    }
+
+    /// A process killed inside libgit2 can leave git's own lock files behind (`index.lock`,
+    /// `refs/heads/master.lock` …). Removed here: only those the interrupted plan could have
+    /// made, and only if they appeared after it started and before this process took the
+    /// release lock, so a git command started since is never disturbed.
+    private func removeLocksLeft(by journal: Journal) throws {
+        let common = repository.commonDirectory
+        let worktreeGit = journal.worktree.flatMap { try? Repository.open(at: $0).gitDirectory } ?? repository.gitDirectory
+        let now = clock.now()
+        let candidates = [worktreeGit + "index", worktreeGit + "HEAD", common + "packed-refs"] + journal.plan.moves.map { common + $0.name }
+        for name in candidates {
+            let path = name + ".lock"
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  let modified = attributes[.modificationDate] as? Date else { continue }
+            guard modified >= journal.started.addingTimeInterval(-1), modified <= now else {
+                throw ReleaseError("\(path) exists and is newer than this command: a git command may be running",
+                                   hint: "Wait for it to finish (or delete the file if nothing runs), then run the command again.")
+            }
+            unlink(path)
+            FileHandle.standardError.write(Data("removed \(path), left by the interrupted release \(journal.plan.command)\n".utf8))
+        }
+    }
+
+    private func realpath(_ path: String) -> String {
+        FileSystem.resolvingLinks(path) ?? path
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A cloned repository's committed configuration must not make release read or write outside
+/// its working tree, nor anywhere inside `.git`.
+@Suite(.scratchDirectory)
+struct HostileConfigurationTests {
+    /// A repository as a stranger publishes it (with `files` committed, symlinks given as
+    /// `-> target`), cloned the way a user clones it; its `.git/config` and the files around
+    /// it are checked byte for byte after every command.
+    func hostileClone(_ gitrelease: String, files: [String: String] = [:]) throws -> GitRepository {
+        let upstream = try flowRepository(name: "upstream")
+        try upstream.git("checkout", "-q", "master")
+        try upstream.write(".gitrelease", gitrelease)
+        for (path, content) in files {
+            let url = upstream.url.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if content.hasPrefix("-> ") {
+                try? FileManager.default.removeItem(at: url)
+                try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: String(content.dropFirst(3)))
+            } else {
+                try upstream.write(path, content)
+            }
+        }
+        try upstream.git("add", "-A")
+        try upstream.git("commit", "-q", "-m", "release settings")
+        for branch in ["develop", "testing"] { try upstream.git("branch", "-f", branch, "master") }
+        try upstream.git("checkout", "-q", "develop")
+        try upstream.commit("feat: more")
+        let clone = GitRepository(existing: Scratch.directory.appendingPathComponent("clone"))
+        try upstream.git("clone", "-q", upstream.path, clone.path)
+        for branch in ["master", "testing"] { try clone.git("branch", "-q", branch, "origin/\(branch)") }
+        return clone
+    }
+
+    /// Files outside the clone, and the clone's own git configuration, as they are now.
+    func protectedFiles(_ clone: GitRepository) throws -> [String: Data] {
+        let paths = [clone.path + "/.git/config", clone.path + "/.git/HEAD", Scratch.directory.path + "/outside.md",
+                     Scratch.directory.path + "/home/.ssh/id_ed25519"]
+        var contents: [String: Data] = [:]
+        for path in paths { contents[path] = FileManager.default.contents(atPath: path) ?? Data() }
+        return contents
+    }
+
+    func prepareOutside() throws {
+        try Data("# mine\n".utf8).write(to: Scratch.directory.appendingPathComponent("outside.md"))
+        let ssh = try Scratch.folder("home/.ssh")
+        try Data("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n".utf8).write(to: ssh.appendingPathComponent("id_ed25519"))
+    }
+
+    @Test(arguments: [
+        (".git/config", "points into a .git folder"),
+        (".GIT/config", "points into a .git folder"),
+        ("docs/../.git/hooks/post-checkout", "points into a .git folder"),
+        ("../outside.md", "leads outside the working tree"),
+        ("docs/../../outside.md", "leads outside the working tree"),
+        ("/etc/passwd", "is outside the working tree"),
+    ])
+    func aChangelogPathLeadingOutIsRefused(_ value: String, _ reason: String) throws {
+        try prepareOutside()
+        let clone = try hostileClone("[release]\n\tchangelog = \(value)\n")
+        let before = try protectedFiles(clone)
+        for command in [["changelog"], ["status"], ["next-version"]] {
+            let result = try ReleaseBinary.run(command, in: clone.url, environment: clone.environment)
+            expectRefusal(result, mentioning: "release.changelog")
+            expectRefusal(result, mentioning: reason)
+        }
+        try expectRefusedUntouched(clone, "cut", "--date", "20261121", mentioning: "release.changelog")
+        #expect(try protectedFiles(clone) == before)
+        #expect(try clone.git("status", "--porcelain").isEmpty)
+    }
+
+    @Test func aChangelogReachedThroughALinkLeadingOutIsRefused() throws {
+        try prepareOutside()
+        let outside = Scratch.directory.path
+        for (name, files) in [
+            ("file link", ["ChangeLog.md": "-> ../outside.md"]),
+            ("folder link", ["docs": "-> \(outside)", ".gitrelease-unused": "x"]),
+            ("link into .git", ["ChangeLog.md": "-> .git/config"]),
+            ("dangling link", ["ChangeLog.md": "-> missing/nowhere.md"]),
+        ] {
+            let changelog = name == "folder link" ? "\tchangelog = docs/outside.md\n" : ""
+            let clone = try hostileClone("[release]\n" + changelog, files: files)
+            let before = try protectedFiles(clone)
+            let result = try release("changelog", in: clone)
+            expectRefusal(result, mentioning: "symbolic link")
+            #expect(try protectedFiles(clone) == before, "\(name)")
+            #expect(try clone.git("status", "--porcelain").isEmpty, "\(name)")
+            try FileManager.default.removeItem(at: clone.url)
+            try FileManager.default.removeItem(at: Scratch.directory.appendingPathComponent("upstream"))
+            try FileManager.default.removeItem(at: Scratch.directory.appendingPathComponent("upstream-origin.git"))
+        }
+    }
+
+    @Test func templatesFromOutsideAreNeverRead() throws {
+        try prepareOutside()
+        let secret = Scratch.directory.path + "/home/.ssh/id_ed25519"
+        let linked = try hostileClone("[release]\n\ttemplates = .release\n",
+                                      files: [".release/changelog.mustache": "-> \(secret)"])
+        let result = try release("changelog", "--stdout", in: linked)
+        expectRefusal(result, mentioning: "release.templates")
+        #expect(!result.stdout.contains("secret") && !result.stderr.contains("secret"))
+        try FileManager.default.removeItem(at: linked.url)
+        try FileManager.default.removeItem(at: Scratch.directory.appendingPathComponent("upstream"))
+        try FileManager.default.removeItem(at: Scratch.directory.appendingPathComponent("upstream-origin.git"))
+
+        let escaping = try hostileClone("[release]\n\ttemplates = ../home/.ssh\n")
+        expectRefusal(try release("changelog", "--stdout", in: escaping), mentioning: "release.templates = '../home/.ssh' leads outside")
+    }
+
+    @Test func theUsersOwnConfigurationIsHeldToTheSameRule() throws {
+        let git = try flowRepository()
+        try git.git("config", "release.changelog", "../outside.md")
+        expectRefusal(try release("changelog", in: git), mentioning: "release.changelog = '../outside.md' leads outside")
+    }
+
+    @Test func aLinkInsideTheTreeIsWrittenThroughNeverReplaced() throws {
+        let git = try flowRepository()
+        try git.write("docs/CHANGES.md", "# ChangeLog\n")
+        try FileManager.default.removeItem(atPath: git.path + "/ChangeLog.md")
+        try FileManager.default.createSymbolicLink(atPath: git.path + "/ChangeLog.md", withDestinationPath: "docs/CHANGES.md")
+        let result = try release("changelog", "--date", "20261121", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: git.path + "/ChangeLog.md")
+        #expect(link == "docs/CHANGES.md")
+        #expect(try git.read("docs/CHANGES.md").contains("## release1.0.1-pro-20261121"))
+    }
+
+    @Test func aCommittedLinkIsNotTurnedIntoAFileByCut() throws {
+        let git = try flowRepository(checkout: "master")
+        try git.git("rm", "-q", "ChangeLog.md")
+        try git.write("CHANGES.md", "# ChangeLog\n")
+        try FileManager.default.createSymbolicLink(atPath: git.path + "/ChangeLog.md", withDestinationPath: "CHANGES.md")
+        try git.git("add", "-A")
+        try git.git("commit", "-q", "-m", "link")
+        try git.git("branch", "-f", "testing", "master")
+        try git.git("checkout", "-q", "develop")
+        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+        #expect(try release("promote", in: git).status == 0)
+        try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "ChangeLog.md is a symbolic link")
+    }
+
+    @Test func aChangelogThatIsAFolderIsRefusedWithAHint() throws {
+        let git = try flowRepository()
+        try git.git("config", "release.changelog", "notes")
+        try FileManager.default.createDirectory(atPath: git.path + "/notes", withIntermediateDirectories: true)
+        let result = try release("changelog", in: git)
+        expectRefusal(result, mentioning: "is a folder, not a changelog file")
+        #expect(result.stderr.contains("hint: "))
+    }
+}
+
+@Suite(.scratchDirectory)
+struct SmallerWrongResultsTests {
+    @Test func aBumpPastWhatATagCanHoldIsRefused() throws {
+        let git = try pipelineRepository()
+        try git.git("tag", "-a", "release1.0.999999999-pro-20200102", "-m", "huge", "master")
+        let result = try release("next-version", "--date", "20261121", in: git)
+        expectRefusal(result, mentioning: "longer than 9 digits")
+    }
+
+    @Test func unknownKeysAreNamedWithTheNearestKnownOne() throws {
+        let git = try pipelineRepository()
+        try git.write(".gitrelease", "[release]\n\tchangelogg = NEWS.md\n\ttagformat = release{major}.{minor}.{patch}-pro-{date}\n")
+        try git.git("config", "nginx.relaod", "nginx -s reload")
+        let result = try release("next-version", "--date", "20261121", in: git)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("warning: unknown configuration key release.changelogg is ignored (did you mean release.changelog?)"))
+        #expect(!result.stderr.contains("tagformat"), "keys are case-insensitive, as in git")
+        try git.git("config", "nginx.repo", git.path)
+        let nginx = try release("nginx", "status", in: git)
+        #expect(nginx.stderr.contains("unknown configuration key nginx.relaod is ignored (did you mean nginx.reload?)"), "\(nginx.stderr)")
+    }
+
+    @Test func editedSectionIsWhatTheTagListsToo() throws {
+        let git = try flowRepository(checkout: "master")
+        #expect(try release("promote", in: git).status == 0)
+        let editor = Scratch.directory.appendingPathComponent("curate.sh")
+        // Drops the rounding line and rewords the other.
+        try Data("#!/bin/sh\nsed -i -e '/rounding/d' -e 's/feat: gift cards/feat: gift cards for everyone/' \"$1\"\n".utf8).write(to: editor)
+        chmod(editor.path, 0o755)
+        var environment = git.environment
+        environment["EDITOR"] = editor.path
+        let result = try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: git.url, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let tagMessage = try git.git("tag", "-l", "--format=%(contents)", "release1.0.1-pro-20261121")
+        #expect(tagMessage.contains("* feat: gift cards for everyone"))
+        #expect(!tagMessage.contains("rounding"))
+        #expect(try git.read("ChangeLog.md").contains("* feat: gift cards for everyone"))
+    }
+
+    @Test func aCRLFChangelogGetsCRLFLines() throws {
+        let git = try flowRepository(checkout: "master")
+        try git.write("ChangeLog.md", "# ChangeLog\r\n\r\n## release1.0.0-pro-20200101\r\n\r\n* initial\r\n")
+        try git.git("add", "ChangeLog.md")
+        try git.git("commit", "-q", "-m", "crlf")
+        try git.git("branch", "-f", "testing", "master")
+        try git.git("checkout", "-q", "develop")
+        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+        #expect(try release("promote", in: git).status == 0)
+        try git.git("checkout", "-q", "master")
+        #expect(try release("cut", "--date", "20261121", in: git).status == 0)
+        let bytes = try Data(contentsOf: git.url.appendingPathComponent("ChangeLog.md"))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("# ChangeLog\r\n\r\n## release1.0.1-pro-20261121 (2026-11-21)\r\n\r\n"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends with CRLF")
+        #expect(try git.git("status", "--porcelain").isEmpty)
+    }
+}
