@@ -67,9 +67,15 @@ extension Workspace {
             }
         }
         var tree: TreeStep?
-        if let update = plan.treeUpdate {
+        // The working tree step comes after every reference update: if the branch it follows
+        // never moved, the files were never touched.
+        let followed = plan.treeUpdate.flatMap { update in plan.moves.first { $0.name == update.headAfter } }
+        let treeTouched = try followed.map { try repository.reference(named: $0.name)?.target != $0.old } ?? true
+        if let update = plan.treeUpdate, treeTouched {
             if leftAlone.contains(update.headBefore) || leftAlone.contains(update.headAfter) {
                 notes.append("the working tree was left alone: \(update.branch) did not go back")
+            } else if !(try repository.contains(update.from) && repository.contains(update.to)) {
+                notes.append("the working tree was left alone: the commits it would go between are gone")
             } else {
                 let (step, note) = try recoveryTreeStep(journal, forward: false)
                 tree = step

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// After an interruption the user may have touched the repository; `continue` and `abort`
+/// must never destroy their work, and must always leave a way out.
+@Suite(.scratchDirectory)
+struct RecoveryTests {
+    let journal = ".git/release-journal.json"
+
+    /// `release cut` killed at `step` with master checked out; `changelog` false starts master
+    /// without a ChangeLog.md, so the cut adds the file.
+    func killedCut(at step: String, changelog: Bool = true) throws -> GitRepository {
+        let git = try flowRepository(checkout: "master")
+        if !changelog {
+            try git.git("rm", "-q", "ChangeLog.md")
+            try git.git("commit", "-q", "-m", "no changelog yet")
+            try git.git("branch", "-f", "testing", "master")
+            try git.git("checkout", "-q", "develop")
+            try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+            try git.git("checkout", "-q", "master")
+        }
+        #expect(try release("promote", in: git).status == 0)
+        var environment = git.environment
+        environment["RELEASE_TEST_CRASH_AT"] = step
+        let result = try ReleaseBinary.run(["cut", "--date", "20261121"], in: git.url, environment: environment)
+        #expect(result.status != 0)
+        #expect(FileManager.default.fileExists(atPath: git.path + "/" + journal))
+        return git
+    }
+
+    @Test(arguments: ["continue", "abort"])
+    func editsMadeAfterTheKillAreNeverOverwritten(_ command: String) throws {
+        let git = try killedCut(at: "moved-1")
+        try git.write("ChangeLog.md", "# ChangeLog\n\nmy own notes\n")
+        let before = try git.snapshot()
+        let result = try release(command, in: git)
+        expectRefusal(result, mentioning: "ChangeLog.md changed since release cut was interrupted")
+        #expect(result.stderr.contains("git stash"))
+        #expect(try git.snapshot() == before, "nothing changed")
+        #expect(try git.read("ChangeLog.md") == "# ChangeLog\n\nmy own notes\n")
+        // The hint works: stash, then the command goes through and the edits are in the stash.
+        try git.git("stash", "-q")
+        let retried = try release(command, in: git)
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: git.path + "/" + journal))
+        #expect(try git.git("stash", "show", "-p").contains("my own notes"))
+        #expect(try git.git("status", "--porcelain").isEmpty)
+    }
+
+    @Test(arguments: ["continue", "abort"])
+    func anUntrackedFileWhereThePlanWritesIsNeverTouched(_ command: String) throws {
+        let git = try killedCut(at: "moved-2", changelog: false)
+        // The kill came before the working tree step: ChangeLog.md is not on disk yet.
+        #expect(!FileManager.default.fileExists(atPath: git.path + "/ChangeLog.md"))
+        try git.write("ChangeLog.md", "mine, not tracked\n")
+        let before = try git.snapshot()
+        expectRefusal(try release(command, in: git), mentioning: "ChangeLog.md changed since")
+        #expect(try git.snapshot() == before)
+        #expect(try git.read("ChangeLog.md") == "mine, not tracked\n")
+    }
+
+    @Test(arguments: ["continue", "abort"])
+    func anotherBranchCheckedOutMeanwhileKeepsItsWorkingTree(_ command: String) throws {
+        let git = try killedCut(at: "moved-1")
+        try git.git("checkout", "-q", "-f", "develop")
+        try git.write("gift.txt", "work in progress\n")
+        let result = try release(command, in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("the working tree was left alone: HEAD is on develop now, not master"))
+        #expect(try git.read("gift.txt") == "work in progress\n")
+        #expect(try git.git("symbolic-ref", "--short", "HEAD") == "develop\n")
+        let tagged = (try? git.id("release1.0.1-pro-20261121")) != nil
+        #expect(tagged == (command == "continue"))
+    }
+
+    @Test func aReferenceMovedOutsideReleaseHasAWayOut() throws {
+        let git = try killedCut(at: "moved-1")
+        let cutMaster = try git.id("master")
+        // Someone builds on the half-made release: master moves on, outside release.
+        try git.git("checkout", "-q", "-f", "master")
+        let theirs = try git.commit("fix: meanwhile")
+        let result = try release("continue", in: git)
+        expectRefusal(result, mentioning: "master is at \(String(theirs.prefix(7)))")
+        #expect(result.stderr.contains("release abort --forget"))
+        #expect(try git.id("master") == theirs)
+
+        let abort = try release("abort", in: git)
+        #expect(abort.status == 0, "\(abort.stderr)")
+        #expect(abort.stderr.contains("warning: master moved outside release (now \(String(theirs.prefix(7)))): left as it is"))
+        #expect(try git.id("master") == theirs, "their commit is kept")
+        #expect(try git.parents("master") == [cutMaster])
+        #expect(!FileManager.default.fileExists(atPath: git.path + "/" + journal))
+        #expect(try release("status", in: git).status == 0)
+    }
+
+    @Test func forgetDropsTheJournalAndMovesNothing() throws {
+        let git = try killedCut(at: "moved-1")
+        let refs = try git.refs()
+        let dry = try release("abort", "--forget", "--dry-run", in: git)
+        #expect(dry.status == 0 && dry.stdout.contains("would drop the journal"))
+        #expect(FileManager.default.fileExists(atPath: git.path + "/" + journal))
+        let result = try release("abort", "--forget", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("forgot the interrupted release cut"))
+        #expect(result.stdout.contains("master  \(String(try git.id("master").prefix(7)))"))
+        #expect(try git.refs() == refs)
+        #expect(!FileManager.default.fileExists(atPath: git.path + "/" + journal))
+    }
+
+    @Test func objectsRemovedByGcAreNamedAndAbortStillWorks() throws {
+        let git = try killedCut(at: "journal-written")
+        let before = try git.refs()
+        try git.git("reflog", "expire", "--expire=now", "--all")
+        try git.git("gc", "-q", "--prune=now")
+        let result = try release("continue", in: git)
+        expectRefusal(result, mentioning: "objects it wrote are gone")
+        #expect(result.stderr.contains("release abort"))
+        #expect(try release("abort", in: git).status == 0)
+        #expect(try git.refs() == before)
+        #expect(try release("cut", "--date", "20261121", in: git).status == 0)
+    }
+}
