@@ -9,7 +9,9 @@ enum PlanCommand {
     static func run(_ command: String, global: GlobalOptions, dryRun: Bool, plan make: (Workspace) throws -> ReleasePlan) throws {
         let workspace = try global.workspace(objectsInMemory: dryRun)
         if dryRun {
-            try report(try make(workspace), workspace: workspace, applied: false, pushedTo: nil, json: global.json)
+            let plan = try make(workspace)
+            try workspace.requireApplicable(plan)
+            try report(plan, workspace: workspace, applied: false, pushedTo: nil, json: global.json)
             return
         }
         try workspace.withLock(command) {

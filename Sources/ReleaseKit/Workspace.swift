@@ -42,6 +42,9 @@ public final class Workspace {
             throw ReleaseError.notARepository(URL(fileURLWithPath: path).standardizedFileURL.path)
         } catch let error as GitError where error.code == .owner {
             throw ReleaseError.dubiousOwnership(error.message)
+        } catch let error as GitError {
+            throw ReleaseError("cannot open the repository at \(path): \(error.message)",
+                               hint: "Check the path, and GIT_DIR, GIT_WORK_TREE and GIT_COMMON_DIR if they are set.")
         }
         if needsWorkingTree, repository.isBare {
             throw ReleaseError.bareRepository(repository.gitDirectory)
