@@ -1,5 +1,11 @@
 import CLibGit2
 
+/// A walk reached the commits where a shallow clone's history stops, so what lies beyond
+/// (perhaps the rest of a range, perhaps the release it starts from) is not in the repository.
+public struct ShallowHistoryError: Error, Sendable {
+    public let boundary: OID
+}
+
 /// A commit as a history walk reads it: enough to list and order it.
 public struct CommitSummary: Equatable, Sendable {
     public let id: OID
@@ -19,11 +25,19 @@ final class HistoryWalk {
     private let odb: OpaquePointer
     private var graph = CommitGraph()
 
-    init(_ repository: Repository) throws {
+    /// `allowingCut`: a walk that reaches where a shallow clone's history stops ends there,
+    /// as git's does; otherwise it throws `ShallowHistoryError`, since the answer would miss
+    /// what lies beyond.
+    init(_ repository: Repository, allowingCut: Bool = false) throws {
         var odb: OpaquePointer?
         try GitError.check(git_repository_odb(&odb, repository.pointer), "open the object database")
         self.odb = odb!
+        graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
+        graph.allowingCut = allowingCut
     }
+
+    /// Whether the last walk reached where a shallow clone's history stops.
+    var reachedCut: Bool { graph.reachedCut }
 
     deinit {
         for node in graph.nodes where node.object != nil { git_odb_object_free(node.object) }
@@ -63,6 +77,10 @@ private struct CommitGraph {
     static let slop = 5
 
     var nodes: [Node] = []
+    /// Where a shallow clone's history stops: these commits' parents are not here.
+    var boundary: Set<OID> = []
+    var allowingCut = false
+    private(set) var reachedCut = false
     private var index: [OID: Int32] = [:]
     private var queue = DateQueue()
     private var interestingQueued = 0
@@ -94,7 +112,12 @@ private struct CommitGraph {
             lastDate = nodes[Int(node)].time
             listed.append(node)
         }
-        return topologicallySafe(listed.filter { !isUninteresting($0) })
+        let result = listed.filter { !isUninteresting($0) }
+        if !boundary.isEmpty, let cut = result.first(where: { boundary.contains(nodes[Int($0)].id) }) {
+            reachedCut = true
+            if !allowingCut { throw ShallowHistoryError(boundary: nodes[Int(cut)].id) }
+        }
+        return topologicallySafe(result)
     }
 
     func summary(_ node: Int32) -> CommitSummary {
@@ -132,8 +155,11 @@ private struct CommitGraph {
         }
         let header = RawCommit.Header(Self.bytes(of: object!))
         var parents: [Int32] = []
-        parents.reserveCapacity(header.parents.count)
-        for parent in header.parents { parents.append(reference(parent)) }
+        // Like git, a shallow clone's boundary commits are walked as if they had no parents.
+        if boundary.isEmpty || !boundary.contains(id) {
+            parents.reserveCapacity(header.parents.count)
+            for parent in header.parents { parents.append(reference(parent)) }
+        }
         nodes[Int(node)].object = object
         nodes[Int(node)].parents = parents
         nodes[Int(node)].time = header.committerTime

@@ -39,9 +39,20 @@ extension Repository {
 }
 
 extension Repository {
-    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    /// Every commit reachable from `tip`, and whether the history was cut short (a shallow
+    /// clone), in which case older commits exist that are not here.
+    public func reachable(from tip: OID) throws -> (commits: Set<OID>, cut: Bool) {
+        let walk = try HistoryWalk(self, allowingCut: true)
+        let nodes = try walk.run(RevisionRange(tips: [tip]))
+        return (Set(nodes.map(walk.id)), walk.reachedCut)
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors. In a shallow clone, libgit2
+    /// 1.5 does not know where history stops, so the walk is ours: it throws
+    /// `ShallowHistoryError` when the answer lies beyond the cut.
     public func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool {
         if ancestor == descendant { return true }
+        if isShallow { return try count(RevisionRange(tips: [ancestor], hidden: [descendant])) == 0 }
         let result = descendant.withPointer { child in
             ancestor.withPointer { parent in git_graph_descendant_of(pointer, child, parent) }
         }

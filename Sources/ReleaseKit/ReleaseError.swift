@@ -21,8 +21,23 @@ extension ReleaseError {
     /// are, libgit2's failures (a corrupt object, a permission problem) with libgit2's words.
     public static func describing(_ error: any Error) -> ReleaseError? {
         if let error = error as? ReleaseError { return error }
-        if let error = error as? GitError { return ReleaseError(error.message) }
+        if let error = error as? ShallowHistoryError {
+            return .shallow("its history stops at \(error.boundary.short), before the commits this needs")
+        }
+        if let error = error as? GitError {
+            // libgit2 1.5 does not know where a shallow clone's history stops.
+            if error.code == .notFound, error.message.contains("object not found") {
+                return ReleaseError(error.message, hint: "If this is a shallow clone, fetch the history first: git fetch --unshallow --tags (or --deepen=<N>).")
+            }
+            return ReleaseError(error.message, hint: "This is libgit2's own report; check the repository with git status and git fsck.")
+        }
         return nil
+    }
+
+    /// A shallow clone lacks the history needed to answer correctly.
+    static func shallow(_ why: String) -> ReleaseError {
+        ReleaseError("this is a shallow clone and \(why)",
+                     hint: "Fetch the history and tags: git fetch --unshallow --tags (or git fetch --deepen=<N> / --shallow-since=<date> --tags).")
     }
 
     static func notARepository(_ path: String) -> ReleaseError {

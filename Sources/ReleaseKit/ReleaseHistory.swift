@@ -27,9 +27,27 @@ public struct ReleaseHistory {
     /// The highest release tag whose commit is reachable from `tip`: releases tagged on branches
     /// that never reached production do not count.
     public func lastRelease(reachableFrom tip: OID) throws -> (tag: ReleaseTag, commit: OID)? {
+        if repository.isShallow { return try lastReleaseInShallowClone(reachableFrom: tip) }
         for tag in tags {
             let commit = try repository.peelToCommit(tag.target)
             if try repository.isAncestor(commit, of: tip) { return (tag, commit) }
+        }
+        return nil
+    }
+
+    /// A shallow clone can only answer from the history it has: the highest release reachable
+    /// there counts only if no higher release tag points where the history is missing, and
+    /// "no release yet" cannot be told from "releases beyond the cut".
+    private func lastReleaseInShallowClone(reachableFrom tip: OID) throws -> (tag: ReleaseTag, commit: OID)? {
+        let history = try repository.reachable(from: tip)
+        for tag in tags {
+            guard let commit = try? repository.peelToCommit(tag.target), try repository.contains(commit) else {
+                throw ReleaseError.shallow("the commit of \(tag.name) is not in it, so release cannot tell the last release")
+            }
+            if history.commits.contains(commit) { return (tag, commit) }
+        }
+        if history.cut {
+            throw ReleaseError.shallow("no release tag is in the history it has, so the last release is unknown")
         }
         return nil
     }
