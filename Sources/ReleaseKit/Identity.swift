@@ -10,7 +10,7 @@ extension Workspace {
         let configuredEmail = try config.string("user.email")
         let name = environment[prefix + "NAME"] ?? configuredName
         let email = environment[prefix + "EMAIL"] ?? configuredEmail ?? environment["EMAIL"]
-        guard let name, !name.isEmpty, let email else {
+        guard let name, !name.isEmpty, let email, !email.isEmpty else {
             throw ReleaseError("no identity to record release commits and tags with",
                                hint: "Set it with git config --global user.name \"Your Name\" and git config --global user.email you@example.com.")
         }

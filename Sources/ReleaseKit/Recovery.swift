@@ -129,10 +129,11 @@ extension Workspace {
         let paths = try worktree.changedPaths(from: from, to: to)
         let planned = [try worktree.blobs(at: paths, in: from), try worktree.blobs(at: paths, in: to)]
         let contents = try worktree.contents(at: paths)
-        let changed = paths.filter { path in
+        let changed = try paths.filter { path in
             let allowed = planned.map { $0[path] }
             let found = contents[path] ?? PathContents()
-            return !allowed.contains(found.index) || !allowed.contains(found.file)
+            guard allowed.contains(found.index) else { return true }
+            return try !allowed.contains(found.file) && !(try isCutShort(path, in: worktree, between: from, and: to))
         }
         guard changed.isEmpty else {
             let command = forward ? "continue" : "abort"
@@ -142,6 +143,16 @@ extension Workspace {
         let wantedHead = forward ? update.headAfter : update.headBefore
         return (TreeStep(repository: worktree, head: Reference.branch(branch) == wantedHead ? nil : wantedHead,
                          from: from, to: to, recovering: true), nil)
+    }
+
+    /// Whether the file holds the first part of what one of the two commits has there: a write
+    /// of the interrupted step that stopped short (a full disk, a kill), not an edit.
+    private func isCutShort(_ path: String, in worktree: Repository, between from: OID, and to: OID) throws -> Bool {
+        guard let root = worktree.workingDirectory, let written = FileManager.default.contents(atPath: root + path) else { return false }
+        return try [from, to].contains { commit in
+            guard let whole = try worktree.fileContents(at: path, in: commit) else { return false }
+            return written.count < whole.count && whole.starts(with: written)
+        }
     }
 
     /// A process killed inside libgit2 can leave git's own lock files behind (`index.lock`,

@@ -46,9 +46,8 @@ extension ReleaseError {
     }
 
     /// libgit2, like git since 2.35.2, refuses a repository owned by another user.
-    static func dubiousOwnership(_ detail: String) -> ReleaseError {
-        let path = detail.components(separatedBy: "'").dropFirst().first ?? detail
-        return ReleaseError("dubious ownership: \(path) belongs to another user, so git and release will not use it",
+    static func dubiousOwnership(_ path: String) -> ReleaseError {
+        ReleaseError("dubious ownership: \(path) belongs to another user, so git and release will not use it",
                             hint: "If you trust it: git config --global --add safe.directory \(path)")
     }
 
@@ -65,5 +64,13 @@ extension ReleaseError {
     static func missingBranch(_ name: String, role: String) -> ReleaseError {
         ReleaseError("the \(role) branch '\(name)' does not exist",
                      hint: "Create it (release init --create-branches makes develop and testing at the production tip), or set release.\(role) in .gitrelease.")
+    }
+}
+
+extension StringProtocol {
+    /// The text as an error message quotes it: a value pasted into the configuration can be
+    /// any length, and an error must stay a line or two.
+    public var clipped: String {
+        count <= 80 ? String(self) : String(prefix(60)) + "… (\(count) characters)"
     }
 }

@@ -75,7 +75,7 @@ public struct ReleaseSettings: Equatable, Sendable {
         func branch(_ key: String, _ fallback: String) throws -> String {
             guard let name = try value(key) else { return fallback }
             guard Repository.isValidBranchName(name) else {
-                throw ReleaseError("release.\(key) = '\(name)' is not a valid branch name",
+                throw ReleaseError("release.\(key) = '\(name.clipped)' is not a valid branch name",
                                    hint: "Set it to a branch name git accepts, e.g. \(fallback).")
             }
             return name
@@ -89,7 +89,7 @@ public struct ReleaseSettings: Equatable, Sendable {
             dateFormat: try value("dateFormat") ?? TagFormat.defaultDateFormat)
         if let text = try value("initialVersion") {
             guard let version = Version(text) else {
-                throw ReleaseError("release.initialVersion = '\(text)' is not a version",
+                throw ReleaseError("release.initialVersion = '\(text.clipped)' is not a version",
                                    hint: "Write it as MAJOR.MINOR.PATCH, e.g. 1.0.0.")
             }
             initialVersion = version
@@ -100,24 +100,29 @@ public struct ReleaseSettings: Equatable, Sendable {
         }
         if let text = try value("groupByType") {
             guard let flag = ReleaseSettings.bool(text) else {
-                throw ReleaseError("release.groupByType = '\(text)' is not a boolean", hint: "Use true or false.")
+                throw ReleaseError("release.groupByType = '\(text.clipped)' is not a boolean", hint: "Use true or false.")
             }
             groupByType = flag
         }
         if let prefix = try value("hotfixPrefix") {
             guard Repository.isValidBranchName(prefix + "x") else {
-                throw ReleaseError("release.hotfixPrefix = '\(prefix)' does not make valid branch names",
+                throw ReleaseError("release.hotfixPrefix = '\(prefix.clipped)' does not make valid branch names",
                                    hint: "Use something like hotfix/.")
             }
             hotfixPrefix = prefix
         }
         let sample = tagFormat.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
+        // A reference is a file: each part of its name must fit a file name (with ".lock" added).
+        guard sample.split(separator: "/").allSatisfy({ $0.utf8.count <= 240 }) else {
+            throw ReleaseError("release.tagFormat makes tag names of \(sample.utf8.count) bytes, too long for git to store",
+                               hint: "Use a short format, such as \(TagFormat.defaultPattern).")
+        }
         guard Repository.isValidReferenceName(Reference.tag(sample)) else {
-            throw ReleaseError("release.tagFormat gives '\(sample)', which git does not accept as a tag name",
+            throw ReleaseError("release.tagFormat gives '\(sample.clipped)', which git does not accept as a tag name",
                                hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
         }
         for (key, name) in [("develop", develop), ("testing", testing)] where name == production {
-            throw ReleaseError("release.\(key) and release.production are both '\(name)'",
+            throw ReleaseError("release.\(key) and release.production are both '\(name.clipped)'",
                                hint: "Each flow branch needs its own name.")
         }
         let known = ReleaseSettings.documentedKeys.map { "release." + $0.key }

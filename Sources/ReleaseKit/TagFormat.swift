@@ -95,12 +95,12 @@ public struct TagFormat: Equatable, Sendable {
                 continue
             }
             guard let close = rest.firstIndex(of: "}") else {
-                throw ReleaseError("tag format '\(pattern)' has an unclosed '{'", hint: formatHint)
+                throw ReleaseError("tag format '\(pattern.clipped)' has an unclosed '{'", hint: formatHint)
             }
             let name = String(rest[rest.index(after: rest.startIndex)..<close])
             rest = rest[rest.index(after: close)...]
             guard seen.insert(name).inserted else {
-                throw ReleaseError("tag format '\(pattern)' uses {\(name)} twice", hint: formatHint)
+                throw ReleaseError("tag format '\(pattern.clipped)' uses {\(name.clipped)} twice", hint: formatHint)
             }
             flush()
             switch name {
@@ -109,12 +109,12 @@ public struct TagFormat: Equatable, Sendable {
             case "patch": segments.append(.number(.patch))
             case "date": segments += try compileDate(dateFormat)
             default:
-                throw ReleaseError("tag format '\(pattern)' has an unknown placeholder {\(name)}", hint: formatHint)
+                throw ReleaseError("tag format '\(pattern.clipped)' has an unknown placeholder {\(name.clipped)}", hint: formatHint)
             }
         }
         flush()
         for required in ["major", "minor", "patch"] where !seen.contains(required) {
-            throw ReleaseError("tag format '\(pattern)' lacks {\(required)}", hint: formatHint)
+            throw ReleaseError("tag format '\(pattern.clipped)' lacks {\(required)}", hint: formatHint)
         }
         try checkUnambiguous(segments, pattern: pattern)
         return segments
@@ -133,7 +133,7 @@ public struct TagFormat: Equatable, Sendable {
             case .number, .digits: startsWithDigit = true
             }
             if startsWithDigit {
-                throw ReleaseError("tag format '\(pattern)' is ambiguous: a version number is followed by a digit",
+                throw ReleaseError("tag format '\(pattern.clipped)' is ambiguous: a version number is followed by a digit",
                                    hint: "Put a separator such as '.' or '-' after each of {major}, {minor} and {patch}.")
             }
         }

@@ -16,7 +16,7 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
     /// it), not leading out through `..`, and with no `.git` part.
     init(_ value: String, key: String, root: String?) throws {
         func refuse(_ why: String) -> ReleaseError {
-            ReleaseError("\(key) = '\(value.prefix(200))' \(why)",
+            ReleaseError("\(key) = '\(value.clipped)' \(why)",
                          hint: "Set \(key) to a path inside the working tree, such as \(key == "release.templates" ? ".release/templates" : "ChangeLog.md").")
         }
         var text = value

@@ -38,10 +38,11 @@ public final class Workspace {
         let repository: Repository
         do {
             repository = try Repository.discover(from: path, environment: environment)
-        } catch let error as GitError where error.code == .notFound {
-            throw ReleaseError.notARepository(URL(fileURLWithPath: path).standardizedFileURL.path)
-        } catch let error as GitError where error.code == .owner {
-            throw ReleaseError.dubiousOwnership(error.message)
+        } catch let error as GitError where error.code == .notFound || error.code == .owner {
+            // libgit2 1.5 reports a repository owned by another user as not found.
+            let folder = URL(fileURLWithPath: path).standardizedFileURL.path
+            if let foreign = foreignRepository(above: folder) { throw ReleaseError.dubiousOwnership(foreign) }
+            throw ReleaseError.notARepository(folder)
         } catch let error as GitError {
             throw ReleaseError("cannot open the repository at \(path): \(error.message)",
                                hint: "Check the path, and GIT_DIR, GIT_WORK_TREE and GIT_COMMON_DIR if they are set.")
@@ -55,6 +56,20 @@ public final class Workspace {
         if objectsInMemory { try repository.keepNewObjectsInMemory() }
         return Workspace(repository: repository, settings: try ReleaseSettings.load(for: repository),
                          clock: clock, environment: environment, objectsInMemory: objectsInMemory)
+    }
+
+    /// The nearest folder at or above `path` holding a `.git` that another user owns, which git
+    /// refuses to use unless `safe.directory` names it.
+    private static func foreignRepository(above path: String) -> String? {
+        var folder = path
+        while true {
+            var status = stat()
+            if stat(folder + "/.git", &status) == 0 {
+                return status.st_uid != geteuid() ? folder : nil
+            }
+            if folder == "/" || folder.isEmpty { return nil }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
     }
 
     /// The working tree root, or the git folder of a bare repository.

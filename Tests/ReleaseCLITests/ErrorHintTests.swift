@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every failure is one error line and one hint line, short, never libgit2's words alone.
+@Suite(.scratchDirectory)
+struct ErrorHintTests {
+    func expectShortRefusal(_ result: CommandResult, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectRefusal(result, mentioning: text, sourceLocation: sourceLocation)
+        #expect(result.stderr.contains("\nhint: "), "a hint: \(result.stderr)", sourceLocation: sourceLocation)
+        for line in result.stderr.split(separator: "\n") {
+            #expect(line.count < 400, "a line or two on a screen, not \(line.count) characters", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aHugeTagFormatIsNotEchoedBack() throws {
+        let git = try pipelineRepository()
+        let filler = String(repeating: "x", count: 100_000)
+        for format in ["release{major}.{minor}.{patch}-" + filler, "release{major}.{minor}.{patch}{" + filler] {
+            try git.git("config", "release.tagFormat", format)
+            let result = try release("next-version", in: git)
+            expectShortRefusal(result, mentioning: "release.tagFormat")
+        }
+    }
+
+    @Test func anEmptyEmailIsRefusedBeforeAnythingMoves() throws {
+        let git = try flowRepository()
+        var environment = git.environment
+        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "EMAIL"] { environment[key] = nil }
+        try git.git("config", "user.email", "")
+        let before = try git.snapshot()
+        let result = try ReleaseBinary.run(["promote"], in: git.url, environment: environment)
+        expectShortRefusal(result, mentioning: "no identity")
+        #expect(result.stderr.contains("user.email"))
+        #expect(try git.snapshot() == before)
+    }
+
+    @Test func aChangelogThatIsAFolderOnTheBranchIsRefused() throws {
+        let git = try flowRepository(checkout: "develop")
+        try git.git("config", "release.changelog", "docs")
+        try git.commit("docs", file: "docs/index.md")
+        #expect(try release("promote", in: git).status == 0)
+        try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "docs is a folder")
+    }
+
+    @Test func aRepositoryOwnedByAnotherUserGetsTheSafeDirectoryHint() throws {
+        guard getuid() == 0 else { return }  // Needs root to give the repository away.
+        let git = try flowRepository()
+        let home = try Scratch.folder("home")
+        git.environment = TestEnvironment.variables(home: home)
+        _ = try Command.run("/bin/chown", ["-R", "65534:65534", git.path])
+        let result = try release("status", in: git)
+        expectShortRefusal(result, mentioning: "dubious ownership")
+        #expect(result.stderr.contains("git config --global --add safe.directory \(git.path)"))
+        _ = try Command.run("/usr/bin/git", ["config", "--global", "--add", "safe.directory", git.path], environment: git.environment)
+        #expect(try release("status", in: git).status == 0)
+    }
+
+    /// A working tree that cannot be written (a full disk, here a file size limit) fails after
+    /// the references moved: the hint says to free space and continue, and continue completes.
+    @Test func aFullDiskDuringTheWorkingTreeStepIsContinued() throws {
+        let git = try flowRepository(checkout: "master")
+        // A large ChangeLog (it compresses well, so objects and the journal still fit).
+        try git.write("ChangeLog.md", "# ChangeLog\n\n" + String(repeating: "* an old line of the changelog\n", count: 8_000))
+        try git.git("commit", "-q", "-am", "long changelog")
+        try git.git("branch", "-f", "testing", "master")
+        try git.git("checkout", "-q", "develop")
+        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+        try git.git("checkout", "-q", "master")
+        #expect(try release("promote", in: git).status == 0)
+        let binary = ReleaseBinary.path
+        let limited = try Command.run("/bin/sh", ["-c", "ulimit -f 128; trap '' XFSZ; exec \"$0\" cut --date 20261121", binary],
+                                      in: git.url, environment: git.environment)
+        expectShortRefusal(limited, mentioning: "could not update the working tree")
+        #expect(limited.stderr.contains("release continue"))
+        let result = try release("continue", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try git.git("status", "--porcelain").isEmpty)
+        #expect(try git.read("ChangeLog.md").contains("## release1.0.1-pro-20261121"))
+    }
+}
