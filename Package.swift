@@ -36,7 +36,7 @@ let package = Package(
         ),
         .executableTarget(name: "release", dependencies: ["ReleaseCLI"]),
 
-        .target(name: "TestSupport", dependencies: ["ReleaseKit"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ReleaseKit", "GitKit"], path: "Tests/TestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"]),
         .testTarget(name: "ReleaseKitTests", dependencies: ["ReleaseKit", "GitKit", "TestSupport"]),
         .testTarget(name: "ReleaseCLITests", dependencies: ["release", "TestSupport"]),

@@ -15,4 +15,8 @@ static inline int clibgit2_cache_objects(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
 }
 
+static inline int clibgit2_set_system_config_search_path(const char *path) {
+    return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, path);
+}
+
 #endif

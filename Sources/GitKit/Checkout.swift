@@ -6,6 +6,7 @@ extension Repository {
     /// `from` to the tree of `to` (modified tracked files, untracked files in the way).
     /// Nothing is written.
     public func checkoutConflicts(from: OID, to: OID) throws -> [String] {
+        if needsGitForWorkingTree { return try untrackedInTheWay(from: from, to: to) }
         let collector = PathCollector()
         try checkout(to, baseline: from, strategy: GIT_CHECKOUT_SAFE.rawValue | GIT_CHECKOUT_DRY_RUN.rawValue,
                      collectingConflictsInto: collector)
@@ -17,6 +18,10 @@ extension Repository {
     /// that differ between the two trees are made to match `to` whatever they hold now (to
     /// finish or undo an interrupted update); no other file is touched.
     public func checkout(from: OID, to: OID, force: Bool = false) throws {
+        if needsGitForWorkingTree {
+            try gitCheckout(from: from, to: to, force: force)
+            return
+        }
         guard force else {
             try checkout(to, baseline: from, strategy: GIT_CHECKOUT_SAFE.rawValue, collectingConflictsInto: nil)
             return
@@ -78,6 +83,52 @@ extension Repository {
         }
         if collector != nil, git_error_code(result) == GIT_ECONFLICT { return }
         try GitError.check(result, "update the working tree to \(target.short)")
+    }
+}
+
+extension Repository {
+    /// Files the change adds that already exist on disk untracked: the move would overwrite them.
+    /// (Tracked files with changes are what the status check finds.)
+    private func untrackedInTheWay(from: OID, to: OID) throws -> [String] {
+        guard let root = workingDirectory else { return [] }
+        let paths = try changedPaths(from: from, to: to)
+        let before = try blobs(at: paths, in: from)
+        let after = try blobs(at: paths, in: to)
+        return paths.filter { path in
+            var status = stat()
+            return before[path] == nil && after[path] != nil && lstat(root + path, &status) == 0
+        }
+    }
+
+    /// The working-tree step through git, for filters libgit2 cannot run and sparse checkout.
+    /// A first run is git's own two-tree merge (`git read-tree -m -u`), which refuses to
+    /// overwrite anything changed. A recovery (`force`) has already checked every path holds
+    /// what one side or the other has there, and brings only those paths to `to`: files
+    /// through `git checkout` (smudge filters run), entries outside a sparse checkout in the
+    /// index alone, as git keeps them.
+    private func gitCheckout(from: OID, to: OID, force: Bool) throws {
+        let git = GitProgram(repository: self)
+        guard force else {
+            // read-tree trusts the index's stat data: refresh it first, as git checkout does.
+            try git.run(["update-index", "-q", "--refresh"])
+            try git.run(["read-tree", "-m", "-u", from.hex, to.hex])
+            return
+        }
+        let paths = try changedPaths(from: from, to: to)
+        guard !paths.isEmpty, let root = workingDirectory else { return }
+        let target = try blobEntries(at: paths, in: to)
+        let sparse = try skipWorktreePaths(paths)
+        let written = paths.filter { target[$0] != nil && !sparse.contains($0) }
+        let removed = paths.filter { target[$0] == nil }
+        for path in removed where !sparse.contains(path) { unlink(root + path) }
+        if !removed.isEmpty { try git.run(["update-index", "--force-remove", "--"] + removed) }
+        if !written.isEmpty { try git.run(["checkout", to.hex, "--"] + written) }
+        let indexOnly = paths.filter { target[$0] != nil && sparse.contains($0) }
+        if !indexOnly.isEmpty {
+            let lines = indexOnly.map { "\(String(target[$0]!.mode, radix: 8)) \(target[$0]!.id.hex)\t\($0)\n" }.joined()
+            try git.run(["update-index", "--index-info"], input: Data(lines.utf8))
+            try git.run(["update-index", "--skip-worktree", "--"] + indexOnly)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// A failed libgit2 call: its return code and the message libgit2 left for this thread.
 public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -61,4 +62,9 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
 let libgit2: Void = {
     git_libgit2_init()
     _ = clibgit2_verify_object_hashes(0)
+    // Like git, GIT_CONFIG_NOSYSTEM leaves the system configuration out.
+    if let value = getenv("GIT_CONFIG_NOSYSTEM").map({ String(cString: $0).lowercased() }),
+       ["1", "true", "yes", "on"].contains(value) {
+        _ = clibgit2_set_system_config_search_path("/nonexistent/release-nosystem")
+    }
 }()

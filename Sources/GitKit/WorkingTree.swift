@@ -21,6 +21,7 @@ extension Repository {
     /// `refreshIndex`, files found unchanged get fresh stat data in the index, as `git status`
     /// does, so the next scan need not read them again.
     public func workingTreeStatus(includeUntracked: Bool = true, refreshIndex: Bool = false) throws -> WorkingTreeStatus {
+        if needsGitForWorkingTree { return try gitStatus(includeUntracked: includeUntracked, refreshIndex: refreshIndex) }
         var options = git_status_options()
         try GitError.check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "read status")
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
@@ -43,6 +44,22 @@ extension Repository {
             } else if flags & GIT_STATUS_IGNORED.rawValue == 0 {
                 status.changed.append(String(cString: path))
             }
+        }
+        return status
+    }
+
+    /// `git status` itself, where filters or sparse checkout make libgit2's answer wrong
+    /// (an LFS file would look modified, a file outside the sparse set deleted).
+    private func gitStatus(includeUntracked: Bool, refreshIndex: Bool) throws -> WorkingTreeStatus {
+        let output = try GitProgram(repository: self).run(
+            (refreshIndex ? [] : ["--no-optional-locks"]) + ["status", "--porcelain=v1", "-z", "--ignore-submodules", "--untracked-files=" + (includeUntracked ? "all" : "no")])
+        var status = WorkingTreeStatus(changed: [], untracked: [])
+        var fields = output.split(separator: 0, omittingEmptySubsequences: true).makeIterator()
+        while let field = fields.next(), field.count > 3 {
+            let code = String(decoding: field.prefix(2), as: UTF8.self)
+            let path = String(decoding: field.dropFirst(3), as: UTF8.self)
+            if code == "??" { status.untracked.append(path) } else { status.changed.append(path) }
+            if code.first == "R" || code.first == "C" { _ = fields.next() }
         }
         return status
     }
@@ -84,30 +101,70 @@ extension Repository {
         defer { git_index_free(index) }
         try GitError.check(git_index_read(index, 0), "read the index")
         var result: [String: PathContents] = [:]
+        let throughGit = needsGitForWorkingTree
         for path in paths {
             var contents = PathContents()
             if let entry = git_index_get_bypath(index, path, 0) { contents.index = OID(entry.pointee.id) }
             var status = stat()
-            if lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR {
+            if !throughGit, lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR {
                 var id = git_oid()
                 try GitError.check(git_repository_hashfile(&id, pointer, path, GIT_OBJECT_BLOB, nil), "read \(path)")
                 contents.file = OID(id)
             }
             result[path] = contents
         }
+        if throughGit { try hashThroughGit(into: &result, root: root) }
         return result
+    }
+
+    /// File hashes with the clean filters git would run (`git hash-object --stdin-paths`).
+    /// A path outside a sparse checkout has no file by design: it counts as holding its index
+    /// entry.
+    private func hashThroughGit(into result: inout [String: PathContents], root: String) throws {
+        let sparse = try skipWorktreePaths(Array(result.keys))
+        var onDisk: [String] = []
+        for path in result.keys.sorted() {
+            if sparse.contains(path) {
+                let index = result[path]?.index
+                result[path]?.file = index
+                continue
+            }
+            var status = stat()
+            if lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR { onDisk.append(path) }
+        }
+        guard !onDisk.isEmpty else { return }
+        let output = try GitProgram(repository: self).run(["hash-object", "--stdin-paths"], input: Data(onDisk.map { $0 + "\n" }.joined().utf8))
+        let ids = String(decoding: output, as: UTF8.self).split(whereSeparator: \.isNewline)
+        for (path, id) in zip(onDisk, ids) { result[path]?.file = OID(hex: String(id)) }
+    }
+
+    /// The paths whose index entries carry git's skip-worktree bit (outside a sparse checkout).
+    func skipWorktreePaths(_ paths: [String]) throws -> Set<String> {
+        var index: OpaquePointer?
+        try GitError.check(git_repository_index(&index, pointer), "read the index")
+        defer { git_index_free(index) }
+        try GitError.check(git_index_read(index, 0), "read the index")
+        return Set(paths.filter { path in
+            guard let entry = git_index_get_bypath(index, path, 0) else { return false }
+            return entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
+        })
     }
 
     /// The blob id at each path in a commit's tree (paths that are absent are left out).
     public func blobs(at paths: [String], in commit: OID) throws -> [String: OID] {
+        try blobEntries(at: paths, in: commit).mapValues(\.id)
+    }
+
+    /// The blob id and file mode at each path in a commit's tree.
+    func blobEntries(at paths: [String], in commit: OID) throws -> [String: (id: OID, mode: UInt32)] {
         let tree = try treeHandle(of: commit)
         defer { git_tree_free(tree) }
-        var result: [String: OID] = [:]
+        var result: [String: (id: OID, mode: UInt32)] = [:]
         for path in paths {
             var entry: OpaquePointer?
             guard git_tree_entry_bypath(&entry, tree, path) == 0 else { continue }
             defer { git_tree_entry_free(entry) }
-            result[path] = OID(git_tree_entry_id(entry))
+            result[path] = (OID(git_tree_entry_id(entry)), git_tree_entry_filemode(entry).rawValue)
         }
         return result
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// Lets the user curate a draft in their editor, the way git does for commit messages:
 /// `$VISUAL`, else `$EDITOR`, else `vi`, run through `sh` so `EDITOR="code --wait"` works.

@@ -104,8 +104,9 @@ struct TreeStep {
         do {
             try repository.checkout(from: from, to: to, force: recovering)
         } catch let error as GitError {
-            throw ReleaseError("could not update the working tree: \(error.message)",
-                               hint: "References have moved; fix the cause (free disk space, permissions), then run release continue.")
+            throw ReleaseError.workingTreeFailed(error.message)
+        } catch let error as CommandError {
+            throw ReleaseError.workingTreeFailed(error.message)
         }
     }
 }

@@ -21,6 +21,7 @@ extension ReleaseError {
     /// are, libgit2's failures (a corrupt object, a permission problem) with libgit2's words.
     public static func describing(_ error: any Error) -> ReleaseError? {
         if let error = error as? ReleaseError { return error }
+        if let error = error as? CommandError { return ReleaseError(error.message, hint: error.hint) }
         if let error = error as? ShallowHistoryError {
             return .shallow("its history stops at \(error.boundary.short), before the commits this needs")
         }
@@ -38,6 +39,12 @@ extension ReleaseError {
     static func shallow(_ why: String) -> ReleaseError {
         ReleaseError("this is a shallow clone and \(why)",
                      hint: "Fetch the history and tags: git fetch --unshallow --tags (or git fetch --deepen=<N> / --shallow-since=<date> --tags).")
+    }
+
+    /// The references moved, the working tree could not follow: resumable once the cause is fixed.
+    static func workingTreeFailed(_ detail: String) -> ReleaseError {
+        ReleaseError("could not update the working tree: \(detail.clipped(200))",
+                     hint: "References have moved; fix the cause (free disk space, permissions), then run release continue.")
     }
 
     static func notARepository(_ path: String) -> ReleaseError {
@@ -70,7 +77,9 @@ extension ReleaseError {
 extension StringProtocol {
     /// The text as an error message quotes it: a value pasted into the configuration can be
     /// any length, and an error must stay a line or two.
-    public var clipped: String {
-        count <= 80 ? String(self) : String(prefix(60)) + "… (\(count) characters)"
+    public var clipped: String { clipped(80) }
+
+    public func clipped(_ limit: Int) -> String {
+        count <= limit ? String(self) : String(prefix(limit - 20)) + "… (\(count) characters)"
     }
 }

@@ -24,7 +24,8 @@ struct RandomKillTests {
         }
         let timed = try trial("timed")
         let start = Date()
-        #expect(try release("cut", "--date", "20261121", in: timed).status == 0)
+        let timedCut = try release("cut", "--date", "20261121", in: timed)
+        #expect(timedCut.status == 0, "\(timedCut.stderr)")
         let duration = Date().timeIntervalSince(start)
 
         var outcomes: [String: Int] = [:]

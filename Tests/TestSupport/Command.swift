@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 import ReleaseKit
 
 /// What a finished command printed and how it exited.

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// A command from configuration: split into words like a shell would (quotes and backslashes
 /// respected), then run directly, never through a shell.
@@ -54,7 +55,7 @@ public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
         let result: Subprocess.Output
         do {
             result = try Subprocess.run(words, timeout: timeout)
-        } catch let error as ReleaseError {
+        } catch let error as CommandError {
             throw ReleaseError("\(error.message) (from \(self))", hint: error.hint)
         }
         let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
