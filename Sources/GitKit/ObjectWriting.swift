@@ -3,24 +3,32 @@ import CLibGit2
 extension Repository {
     /// The bytes of the file at `path` in a commit's tree, or nil when there is no such file.
     public func fileContents(at path: String, in commit: OID) throws -> [UInt8]? {
-        let treeHandle = try treeHandle(of: commit)
-        defer { git_tree_free(treeHandle) }
-        var entry: OpaquePointer?
-        let found = git_tree_entry_bypath(&entry, treeHandle, path)
-        if git_error_code(found) == GIT_ENOTFOUND { return nil }
-        try GitError.check(found, "find \(path)")
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        var blob: OpaquePointer?
-        try GitError.check(git_blob_lookup(&blob, pointer, git_tree_entry_id(entry)), "read \(path)")
-        defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
-        guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: content, count: size))
+        try withEntry(at: path, in: commit) { entry in
+            guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+            var blob: OpaquePointer?
+            try GitError.check(git_blob_lookup(&blob, pointer, git_tree_entry_id(entry)), "read \(path)")
+            defer { git_blob_free(blob) }
+            let size = Int(git_blob_rawsize(blob))
+            guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: content, count: size))
+        } ?? nil
     }
 
     /// What the tree of `commit` holds at `path`, or nil when nothing is there.
     public func entryKind(at path: String, in commit: OID) throws -> TreeEntryKind? {
+        try withEntry(at: path, in: commit) { entry in
+            switch git_tree_entry_filemode(entry) {
+            case GIT_FILEMODE_BLOB: .file
+            case GIT_FILEMODE_BLOB_EXECUTABLE: .executable
+            case GIT_FILEMODE_LINK: .symlink
+            case GIT_FILEMODE_TREE: .directory
+            default: .submodule
+            }
+        }
+    }
+
+    /// `read` applied to the tree entry at `path` in a commit, or nil when there is none.
+    private func withEntry<T>(at path: String, in commit: OID, _ read: (OpaquePointer) throws -> T) throws -> T? {
         let treeHandle = try treeHandle(of: commit)
         defer { git_tree_free(treeHandle) }
         var entry: OpaquePointer?
@@ -28,13 +36,7 @@ extension Repository {
         if git_error_code(found) == GIT_ENOTFOUND { return nil }
         try GitError.check(found, "find \(path)")
         defer { git_tree_entry_free(entry) }
-        switch git_tree_entry_filemode(entry) {
-        case GIT_FILEMODE_BLOB: return .file
-        case GIT_FILEMODE_BLOB_EXECUTABLE: return .executable
-        case GIT_FILEMODE_LINK: return .symlink
-        case GIT_FILEMODE_TREE: return .directory
-        default: return .submodule
-        }
+        return try read(entry!)
     }
 
     public func writeBlob(_ bytes: [UInt8]) throws -> OID {

@@ -61,12 +61,10 @@ struct ErrorHintTests {
     @Test func aFullDiskDuringTheWorkingTreeStepIsContinued() throws {
         let git = try flowRepository(checkout: "master")
         // A large ChangeLog (it compresses well, so objects and the journal still fit).
-        try git.write("ChangeLog.md", "# ChangeLog\n\n" + String(repeating: "* an old line of the changelog\n", count: 8_000))
-        try git.git("commit", "-q", "-am", "long changelog")
-        try git.git("branch", "-f", "testing", "master")
-        try git.git("checkout", "-q", "develop")
-        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
-        try git.git("checkout", "-q", "master")
+        try changeOnMaster(git) {
+            try git.write("ChangeLog.md", "# ChangeLog\n\n" + String(repeating: "* an old line of the changelog\n", count: 8_000))
+            try git.git("commit", "-q", "-am", "long changelog")
+        }
         #expect(try release("promote", in: git).status == 0)
         let binary = ReleaseBinary.path
         let limited = try Command.run("/bin/sh", ["-c", "ulimit -f 128; trap '' XFSZ; exec \"$0\" cut --date 20261121", binary],

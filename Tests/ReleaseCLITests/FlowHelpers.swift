@@ -21,6 +21,30 @@ func flowRepository(checkout: String = "develop", name: String = "repo") throws 
     return git
 }
 
+/// `change` is made with master checked out (commit it there); then testing is reset to master
+/// and develop merges it, so every flow branch starts from it. Master is checked out after.
+func changeOnMaster(_ git: GitRepository, _ change: () throws -> Void) throws {
+    try git.git("checkout", "-q", "master")
+    try change()
+    try git.git("branch", "-f", "testing", "master")
+    try git.git("checkout", "-q", "develop")
+    try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+    try git.git("checkout", "-q", "master")
+}
+
+/// Starts `release arguments` paused at `step` (RELEASE_TEST_PAUSE_AT) and returns once it waits there.
+func startPaused(_ arguments: [String], at step: String, in git: GitRepository) throws -> Process {
+    var environment = git.environment
+    environment["RELEASE_TEST_PAUSE_AT"] = step
+    let log = Scratch.directory.appendingPathComponent("paused-\(UUID().uuidString).log")
+    let process = try ReleaseBinary.start(arguments, in: git.url, environment: environment, stderr: log)
+    let deadline = Date().addingTimeInterval(20)
+    while !((try? String(contentsOf: log, encoding: .utf8))?.contains("paused at") ?? false), Date() < deadline {
+        usleep(20_000)
+    }
+    return process
+}
+
 /// The bare remote next to a flow repository.
 func origin(of git: GitRepository) -> GitRepository {
     GitRepository(existing: Scratch.directory.appendingPathComponent("\(git.url.lastPathComponent)-origin.git"))

@@ -87,15 +87,8 @@ struct InterruptionTests {
     @Test func aRunningWriterKeepsOthersOutAndADeadOneDoesNot() throws {
         let git = try flowRepository()
         #expect(try release("promote", in: git).status == 0)
-        var environment = git.environment
-        environment["RELEASE_TEST_PAUSE_AT"] = "journal-written"
-        let log = Scratch.directory.appendingPathComponent("writer.log")
-        let writer = try ReleaseBinary.start(["cut", "--date", "20261121"], in: git.url, environment: environment, stderr: log)
+        let writer = try startPaused(["cut", "--date", "20261121"], at: "journal-written", in: git)
         defer { ReleaseBinary.kill(writer) }
-        let deadline = Date().addingTimeInterval(20)
-        while !((try? String(contentsOf: log, encoding: .utf8))?.contains("paused at") ?? false), Date() < deadline {
-            usleep(20_000)
-        }
         let second = try release("finish", in: git)
         expectRefusal(second, mentioning: "release cut, pid \(writer.processIdentifier) on \(ProcessInfo.processInfo.hostName) since")
 

@@ -13,12 +13,10 @@ struct RecoveryTests {
     func killedCut(at step: String, changelog: Bool = true) throws -> GitRepository {
         let git = try flowRepository(checkout: "master")
         if !changelog {
-            try git.git("rm", "-q", "ChangeLog.md")
-            try git.git("commit", "-q", "-m", "no changelog yet")
-            try git.git("branch", "-f", "testing", "master")
-            try git.git("checkout", "-q", "develop")
-            try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
-            try git.git("checkout", "-q", "master")
+            try changeOnMaster(git) {
+                try git.git("rm", "-q", "ChangeLog.md")
+                try git.git("commit", "-q", "-m", "no changelog yet")
+            }
         }
         #expect(try release("promote", in: git).status == 0)
         var environment = git.environment

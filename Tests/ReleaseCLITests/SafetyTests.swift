@@ -129,14 +129,13 @@ struct HostileConfigurationTests {
 
     @Test func aCommittedLinkIsNotTurnedIntoAFileByCut() throws {
         let git = try flowRepository(checkout: "master")
-        try git.git("rm", "-q", "ChangeLog.md")
-        try git.write("CHANGES.md", "# ChangeLog\n")
-        try FileManager.default.createSymbolicLink(atPath: git.path + "/ChangeLog.md", withDestinationPath: "CHANGES.md")
-        try git.git("add", "-A")
-        try git.git("commit", "-q", "-m", "link")
-        try git.git("branch", "-f", "testing", "master")
-        try git.git("checkout", "-q", "develop")
-        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+        try changeOnMaster(git) {
+            try git.git("rm", "-q", "ChangeLog.md")
+            try git.write("CHANGES.md", "# ChangeLog\n")
+            try FileManager.default.createSymbolicLink(atPath: git.path + "/ChangeLog.md", withDestinationPath: "CHANGES.md")
+            try git.git("add", "-A")
+            try git.git("commit", "-q", "-m", "link")
+        }
         #expect(try release("promote", in: git).status == 0)
         try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "ChangeLog.md is a symbolic link")
     }
@@ -192,14 +191,11 @@ struct SmallerWrongResultsTests {
 
     @Test func aCRLFChangelogGetsCRLFLines() throws {
         let git = try flowRepository(checkout: "master")
-        try git.write("ChangeLog.md", "# ChangeLog\r\n\r\n## release1.0.0-pro-20200101\r\n\r\n* initial\r\n")
-        try git.git("add", "ChangeLog.md")
-        try git.git("commit", "-q", "-m", "crlf")
-        try git.git("branch", "-f", "testing", "master")
-        try git.git("checkout", "-q", "develop")
-        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
+        try changeOnMaster(git) {
+            try git.write("ChangeLog.md", "# ChangeLog\r\n\r\n## release1.0.0-pro-20200101\r\n\r\n* initial\r\n")
+            try git.git("commit", "-q", "-am", "crlf")
+        }
         #expect(try release("promote", in: git).status == 0)
-        try git.git("checkout", "-q", "master")
         #expect(try release("cut", "--date", "20261121", in: git).status == 0)
         let bytes = try Data(contentsOf: git.url.appendingPathComponent("ChangeLog.md"))
         let text = String(decoding: bytes, as: UTF8.self)

@@ -10,10 +10,8 @@ struct WorkingTreeFidelityTests {
     /// develop the files `work` writes, committed; master checked out, promoted, ready to cut.
     func repository(setUp: (GitRepository) throws -> Void, work: (GitRepository) throws -> Void) throws -> GitRepository {
         let git = try flowRepository(checkout: "master")
-        try setUp(git)
-        try git.git("branch", "-f", "testing", "master")
+        try changeOnMaster(git) { try setUp(git) }
         try git.git("checkout", "-q", "develop")
-        try git.git("merge", "-q", "--no-ff", "-m", "Merge branch 'master' into develop", "master")
         try work(git)
         try git.git("checkout", "-q", "master")
         #expect(try release("promote", in: git).status == 0)
