@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// The commits reachable from some tips but not from others (`git rev-list tips ^hidden`).
 public struct RevisionRange: Sendable {
@@ -67,5 +68,17 @@ extension Repository {
         if git_error_code(result) == GIT_ENOTFOUND { return nil }
         try GitError.check(result, "find the merge base of \(one.short) and \(two.short)")
         return OID(base)
+    }
+}
+
+extension Repository {
+    /// Whether the repository is a shallow clone (`git clone --depth`), whose history stops at
+    /// the commits listed in `shallow`.
+    public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
+
+    /// The commits listed in `shallow`, whose parents a shallow clone does not have.
+    public func shallowBoundary() -> Set<OID> {
+        guard let text = try? String(contentsOfFile: commonDirectory + "shallow", encoding: .utf8) else { return [] }
+        return Set(text.split(whereSeparator: \.isNewline).compactMap { OID(hex: String($0)) })
     }
 }

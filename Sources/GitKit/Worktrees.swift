@@ -37,15 +37,3 @@ extension Repository {
         return common.deletingLastPathComponent().path
     }
 }
-
-extension Repository {
-    /// Whether the repository is a shallow clone (`git clone --depth`), whose history stops at
-    /// the commits listed in `shallow`.
-    public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
-
-    /// The commits listed in `shallow`, whose parents a shallow clone does not have.
-    public func shallowBoundary() -> Set<OID> {
-        guard let text = try? String(contentsOfFile: commonDirectory + "shallow", encoding: .utf8) else { return [] }
-        return Set(text.split(whereSeparator: \.isNewline).compactMap { OID(hex: String($0)) })
-    }
-}

@@ -9,6 +9,8 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { relative }
 
+    static let gitControlFiles: Set<String> = [".gitattributes", ".gitmodules", ".gitignore", ".mailmap", ".gitrelease"]
+
     /// A path release itself names (a default), known to be well formed.
     init(trusted relative: String) { self.relative = relative }
 
@@ -35,6 +37,10 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
         guard !parts.isEmpty else { throw refuse("names no file") }
         if parts.contains(where: { $0.lowercased() == ".git" }) {
             throw refuse("points into a .git folder, which release never writes")
+        }
+        // Files git itself reads from the tree: a changelog written there would become settings.
+        if let last = parts.last?.lowercased(), TreePath.gitControlFiles.contains(last) {
+            throw refuse("names a file git reads its own settings from")
         }
         relative = parts.joined(separator: "/")
     }

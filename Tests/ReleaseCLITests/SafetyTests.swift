@@ -56,6 +56,8 @@ struct HostileConfigurationTests {
         ("../outside.md", "leads outside the working tree"),
         ("docs/../../outside.md", "leads outside the working tree"),
         ("/etc/passwd", "is outside the working tree"),
+        (".gitmodules", "names a file git reads its own settings from"),
+        ("sub/.gitattributes", "names a file git reads its own settings from"),
     ])
     func aChangelogPathLeadingOutIsRefused(_ value: String, _ reason: String) throws {
         try prepareOutside()
