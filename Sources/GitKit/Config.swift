@@ -40,12 +40,20 @@ public final class Config {
         if git_error_code(result) == GIT_ENOTFOUND { return nil }
         try GitError.check(result, "read \(key)")
         defer { git_config_entry_free(entry) }
-        return String(cString: entry!.pointee.value)
+        guard let value = entry!.pointee.value else {
+            // `[section]` then a bare `key` line: git reads it as a boolean true, never as text.
+            throw GitError(code: .invalidSpec, message: "\(key) has no value")
+        }
+        return String(cString: value)
     }
 
     /// A boolean key read with git's rules (`true`/`yes`/`on`/`1`…); nil when unset.
     public func bool(_ key: String) throws -> Bool? {
-        guard try string(key) != nil else { return nil }
+        var entry: UnsafeMutablePointer<git_config_entry>?
+        let found = git_config_get_entry(&entry, pointer, key)
+        if git_error_code(found) == GIT_ENOTFOUND { return nil }
+        try GitError.check(found, "read \(key)")
+        git_config_entry_free(entry)
         var value: Int32 = 0
         try GitError.check(git_config_get_bool(&value, pointer, key), "read \(key)")
         return value != 0
@@ -67,7 +75,7 @@ public final class Config {
             let result = git_config_next(&entry, iterator)
             if result == GIT_ITEROVER.rawValue { break }
             try GitError.check(result, "read the configuration")
-            found.append((String(cString: entry!.pointee.name), String(cString: entry!.pointee.value)))
+            found.append((String(cString: entry!.pointee.name), entry!.pointee.value.map { String(cString: $0) } ?? "true"))
         }
         return found
     }

@@ -113,11 +113,25 @@ private struct CommitGraph {
             listed.append(node)
         }
         let result = listed.filter { !isUninteresting($0) }
-        if !boundary.isEmpty, let cut = result.first(where: { boundary.contains(nodes[Int($0)].id) }) {
+        if !boundary.isEmpty { try checkCut(result) }
+        return topologicallySafe(result)
+    }
+
+    /// In a shallow clone the range is exact only if history beyond the cut cannot change it:
+    /// no listed commit is a boundary (its parents would belong to the range too), and none is
+    /// as old as a boundary the hidden side reached (it might be that boundary's ancestor, and
+    /// so not in the range at all). Commit dates order ancestry here, as they do for git.
+    private mutating func checkCut(_ result: [Int32]) throws {
+        if let cut = result.first(where: { boundary.contains(nodes[Int($0)].id) }) {
             reachedCut = true
             if !allowingCut { throw ShallowHistoryError(boundary: nodes[Int(cut)].id) }
         }
-        return topologicallySafe(result)
+        let hiddenCuts = nodes.filter { $0.flags & (Self.uninteresting | Self.parsed) == Self.uninteresting | Self.parsed && boundary.contains($0.id) }
+        guard let newestCut = hiddenCuts.max(by: { $0.time < $1.time }) else { return }
+        if result.contains(where: { nodes[Int($0)].time <= newestCut.time }) {
+            reachedCut = true
+            if !allowingCut { throw ShallowHistoryError(boundary: newestCut.id) }
+        }
     }
 
     func summary(_ node: Int32) -> CommitSummary {

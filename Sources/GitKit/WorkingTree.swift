@@ -83,13 +83,21 @@ extension Repository {
 /// entry, and the file hashed the way `git add` would store it (clean filters applied).
 /// nil where there is nothing.
 public struct PathContents: Equatable, Sendable {
-    public var index: OID?
+    public var index: TreeBlob?
     public var file: OID?
+    public var fileIsExecutable = false
+    /// A folder stands where the path would be a file.
+    public var isFolder = false
 
-    public init(index: OID? = nil, file: OID? = nil) {
-        self.index = index
-        self.file = file
-    }
+    public init() {}
+}
+
+/// A file as a tree or the index records it: its blob and its mode.
+public struct TreeBlob: Equatable, Sendable {
+    public let id: OID
+    public let mode: UInt32
+
+    public var isExecutable: Bool { mode == 0o100755 }
 }
 
 extension Repository {
@@ -104,17 +112,35 @@ extension Repository {
         let throughGit = needsGitForWorkingTree
         for path in paths {
             var contents = PathContents()
-            if let entry = git_index_get_bypath(index, path, 0) { contents.index = OID(entry.pointee.id) }
+            if let entry = git_index_get_bypath(index, path, 0) {
+                contents.index = TreeBlob(id: OID(entry.pointee.id), mode: entry.pointee.mode)
+            }
             var status = stat()
-            if !throughGit, lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR {
-                var id = git_oid()
-                try GitError.check(git_repository_hashfile(&id, pointer, path, GIT_OBJECT_BLOB, nil), "read \(path)")
-                contents.file = OID(id)
+            if lstat(root + path, &status) == 0 {
+                contents.isFolder = (status.st_mode & S_IFMT) == S_IFDIR
+                contents.fileIsExecutable = status.st_mode & S_IXUSR != 0
+                if (status.st_mode & S_IFMT) == S_IFLNK {
+                    contents.file = try linkBlob(root + path)
+                } else if !throughGit, !contents.isFolder {
+                    var id = git_oid()
+                    try GitError.check(git_repository_hashfile(&id, pointer, path, GIT_OBJECT_BLOB, nil), "read \(path)")
+                    contents.file = OID(id)
+                }
             }
             result[path] = contents
         }
         if throughGit { try hashThroughGit(into: &result, root: root) }
         return result
+    }
+
+    /// A symbolic link as git stores it: a blob holding the link's target.
+    private func linkBlob(_ path: String) throws -> OID {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw GitError(code: .notFound, message: "read the link \(path): \(String(cString: strerror(errno)))") }
+        var id = git_oid()
+        try GitError.check(git_odb_hash(&id, buffer, count, GIT_OBJECT_BLOB), "hash the link \(path)")
+        return OID(id)
     }
 
     /// File hashes with the clean filters git would run (`git hash-object --stdin-paths`).
@@ -126,11 +152,12 @@ extension Repository {
         for path in result.keys.sorted() {
             if sparse.contains(path) {
                 let index = result[path]?.index
-                result[path]?.file = index
+                result[path]?.file = index?.id
+                result[path]?.fileIsExecutable = index?.isExecutable ?? false
                 continue
             }
             var status = stat()
-            if lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR { onDisk.append(path) }
+            if lstat(root + path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG { onDisk.append(path) }
         }
         guard !onDisk.isEmpty else { return }
         let output = try GitProgram(repository: self).run(["hash-object", "--stdin-paths"], input: Data(onDisk.map { $0 + "\n" }.joined().utf8))
@@ -156,15 +183,15 @@ extension Repository {
     }
 
     /// The blob id and file mode at each path in a commit's tree.
-    func blobEntries(at paths: [String], in commit: OID) throws -> [String: (id: OID, mode: UInt32)] {
+    public func blobEntries(at paths: [String], in commit: OID) throws -> [String: TreeBlob] {
         let tree = try treeHandle(of: commit)
         defer { git_tree_free(tree) }
-        var result: [String: (id: OID, mode: UInt32)] = [:]
+        var result: [String: TreeBlob] = [:]
         for path in paths {
             var entry: OpaquePointer?
             guard git_tree_entry_bypath(&entry, tree, path) == 0 else { continue }
             defer { git_tree_entry_free(entry) }
-            result[path] = (OID(git_tree_entry_id(entry)), git_tree_entry_filemode(entry).rawValue)
+            result[path] = TreeBlob(id: OID(git_tree_entry_id(entry)), mode: git_tree_entry_filemode(entry).rawValue)
         }
         return result
     }

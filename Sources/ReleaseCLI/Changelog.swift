@@ -44,10 +44,7 @@ extension Release {
             let release = try workspace.changelogRelease(label: label, bump: bump, date: date.releaseDate)
             let notes = try workspace.releaseNotes(from: from, to: to, release: release)
             var section = try workspace.changelogSection(notes, file: file)
-            if edit {
-                section.text = try Editor(environment: workspace.environment)
-                    .edit(section.text, in: workspace.repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
-            }
+            if edit { section = try workspace.curated(section, editor: Editor(environment: workspace.environment)) }
             if stdout {
                 if global.json { try Terminal.json(ChangelogResult(section, file: nil, written: false)) } else { Terminal.write(section.text) }
                 return

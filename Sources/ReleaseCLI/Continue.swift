@@ -25,7 +25,7 @@ extension Release {
                 let recovery = try workspace.continueInterrupted()
                 if !global.json { print("completed release \(recovery.plan.command):") }
                 recovery.notes.forEach { Terminal.standardError("note: \($0)") }
-                try PlanCommand.finish(recovery.plan, workspace: workspace, json: global.json)
+                try PlanCommand.finish(recovery.plan, workspace: workspace, json: global.json, treeFollowed: recovery.treeFollowed)
             }
         }
     }
@@ -75,7 +75,7 @@ extension Release {
                     return
                 }
                 print("undid release \(recovery.plan.command):")
-                for move in recovery.plan.moves {
+                for move in recovery.plan.moves where !recovery.leftAlone.contains(move.name) {
                     print("  \(move.shortName)  back to \(move.old?.short ?? "(none)")")
                 }
             }

@@ -22,21 +22,22 @@ enum PlanCommand {
     }
 
     /// Reports an applied plan, then pushes what it asked to push.
-    static func finish(_ plan: ReleasePlan, workspace: Workspace, json: Bool) throws {
+    static func finish(_ plan: ReleasePlan, workspace: Workspace, json: Bool, treeFollowed: Bool = true) throws {
         guard !plan.pushRefspecs.isEmpty else {
-            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json)
+            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json, treeFollowed: treeFollowed)
             return
         }
         do {
             let url = try workspace.push(plan.pushRefspecs)
-            try report(plan, workspace: workspace, applied: true, pushedTo: url, json: json)
+            try report(plan, workspace: workspace, applied: true, pushedTo: url, json: json, treeFollowed: treeFollowed)
         } catch {
-            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json)
+            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json, treeFollowed: treeFollowed)
             throw error
         }
     }
 
-    static func report(_ plan: ReleasePlan, workspace: Workspace, applied: Bool, pushedTo url: String?, json: Bool) throws {
+    static func report(_ plan: ReleasePlan, workspace: Workspace, applied: Bool, pushedTo url: String?, json: Bool,
+                       treeFollowed: Bool = true) throws {
         if json {
             try Terminal.json(PlanResult(plan: plan, applied: applied, pushedTo: url))
             return
@@ -48,7 +49,7 @@ enum PlanCommand {
             let new = move.new?.short ?? "(deleted)"
             print("  \(move.shortName.padded(width))  \(old) → \(new)  \(move.reason)")
         }
-        if let update = plan.treeUpdate {
+        if let update = plan.treeUpdate, treeFollowed {
             print("  working tree: \(update.branch) checked out at \(update.to.short)")
         }
         if !applied, let section = plan.changelogSection {

@@ -43,6 +43,22 @@ extension Workspace {
         ChangelogSection(notes: notes, text: try (templates ?? self.templates()).render(.changelog, notes), file: file ?? settings.changelog.relative)
     }
 
+    /// The section as the user curated it in the editor, refused when its heading no longer
+    /// names this release or names another one: the file would disagree with the tag.
+    public func curated(_ section: ChangelogSection, editor: Editor) throws -> ChangelogSection {
+        var curated = section
+        curated.text = try editor.edit(section.text, in: repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
+        let notes = section.notes
+        let named = ChangelogFile.versionsNamed(in: Data(curated.text.utf8), format: settings.tagFormat)
+        let keepsTag = ChangelogFile.existingHeading(for: notes.version, tag: notes.tag, format: settings.tagFormat,
+                                                     in: Data(curated.text.utf8)) != nil
+        guard keepsTag, named.allSatisfy({ $0 == notes.version }) else {
+            throw ReleaseError("the edited section's heading no longer names \(notes.tag) alone; nothing was written",
+                               hint: "Keep the heading line (## \(notes.tag) …) as it is when you curate the section.")
+        }
+        return curated
+    }
+
     /// The changelog with `section` added on top, refusing a version that already has a section.
     public func changelog(_ existing: Data?, adding section: ChangelogSection) throws -> Data {
         let notes = section.notes

@@ -75,12 +75,22 @@ public enum ChangelogFile {
 
     /// The heading line that already names this version (under any date), if any.
     public static func existingHeading(for version: Version?, tag: String, format: TagFormat, in text: Data) -> String? {
-        let separators = CharacterSet.whitespaces.union(CharacterSet(charactersIn: "[]()`*_,:"))
-        for line in String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline) where line.hasPrefix("#") {
-            let words = line.components(separatedBy: separators)
-            if words.contains(tag) { return String(line) }
-            if let version, words.contains(where: { format.version(of: $0) == version }) { return String(line) }
+        let named = headings(in: text).first { heading in
+            heading.words.contains(tag) || (version != nil && heading.words.contains { format.version(of: $0) == version })
         }
-        return nil
+        return named?.line
+    }
+
+    /// The versions that heading lines name in the format's tags.
+    public static func versionsNamed(in text: Data, format: TagFormat) -> Set<Version> {
+        Set(headings(in: text).flatMap { $0.words.compactMap(format.version(of:)) })
+    }
+
+    /// Each `#` line with its words.
+    private static func headings(in text: Data) -> [(line: String, words: [String])] {
+        let separators = CharacterSet.whitespaces.union(CharacterSet(charactersIn: "[]()`*_,:"))
+        return String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).filter { $0.hasPrefix("#") }.map {
+            (String($0), $0.components(separatedBy: separators))
+        }
     }
 }

@@ -79,17 +79,11 @@ extension Workspace {
         var tagNotes = notes
         if let editor {
             let draft = section.text
-            section.text = try editor.edit(draft, in: repository.gitDirectory, name: "RELEASE_CHANGELOG.md")
+            section = try curated(section, editor: editor)
             // The tag lists what the curated section lists.
             if section.text != draft { tagNotes = notes.curated(by: section.text) }
         }
-        let file = settings.changelog.relative
-        switch try repository.entryKind(at: file, in: head) {
-        case nil, .file?, .executable?: break
-        case let kind?:
-            throw ReleaseError("\(file) is a \(kind == .symlink ? "symbolic link" : kind == .directory ? "folder" : "submodule") in \(head.short), not a file release can add a section to",
-                               hint: "Point release.changelog at a regular file, such as ChangeLog.md.")
-        }
+        let file = try changelogPath(in: head)
         let existing = try repository.fileContents(at: file, in: head).map { Data($0) }
         let updated = try changelog(existing, adding: section)
         let blob = try repository.writeBlob(Array(updated))
@@ -103,9 +97,51 @@ extension Workspace {
         return (commit, tag, section.text)
     }
 
+    /// Where the changelog is in a commit's tree: `release.changelog`, with symbolic links in
+    /// the tree followed as the working tree would follow them, but only while they stay inside
+    /// it and out of `.git`.
+    func changelogPath(in commit: OID) throws -> String {
+        let key = "release.changelog"
+        var pending = settings.changelog.relative.split(separator: "/").map(String.init)
+        var resolved: [String] = []
+        var links = 0
+        while !pending.isEmpty {
+            let part = pending.removeFirst()
+            let path = (resolved + [part]).joined(separator: "/")
+            switch try repository.entryKind(at: path, in: commit) {
+            case .symlink?:
+                links += 1
+                let target = String(decoding: try repository.fileContents(at: path, in: commit) ?? [], as: UTF8.self)
+                guard links <= 16, !target.hasPrefix("/") else {
+                    throw ReleaseError("\(key) goes through the link \(path) in \(commit.short), which leads outside the tree",
+                                       hint: "release only writes files inside the tree: point \(key) at the file itself.")
+                }
+                let followed = try TreePath((resolved + [target] + pending).joined(separator: "/"), key: "\(key) (through the link \(path))", root: nil)
+                pending = followed.relative.split(separator: "/").map(String.init)
+                resolved = []
+            case let kind? where kind == .submodule || (kind == .directory && pending.isEmpty):
+                throw ReleaseError("\(path) is a \(kind == .directory ? "folder" : "submodule") in \(commit.short), not a file release can add a section to",
+                                   hint: "Point \(key) at a regular file, such as ChangeLog.md.")
+            case let kind? where [.file, .executable].contains(kind) && !pending.isEmpty:
+                throw ReleaseError("\(key) = \(settings.changelog) goes through the file \(path) in \(commit.short)",
+                                   hint: "Point \(key) at a file inside a folder, such as docs/ChangeLog.md.")
+            default:
+                resolved.append(part)
+            }
+        }
+        return resolved.joined(separator: "/")
+    }
+
     /// `--no-ff`: always a new merge commit, with git's message; conflicts refuse with paths.
     func mergeCommit(_ source: String, _ sourceTip: OID, into target: String, _ targetTip: OID, command: String) throws -> OID {
-        switch try repository.merge(ours: targetTip, theirs: sourceTip) {
+        let result: MergeResult
+        do {
+            result = try repository.merge(ours: targetTip, theirs: sourceTip)
+        } catch let error as GitError where error.code == .notFound && repository.isShallow {
+            // libgit2 1.5 looks for the merge base beyond a shallow clone's cut.
+            throw ReleaseError.shallow("the merge base of \(source) and \(target) is not in the history it has")
+        }
+        switch result {
         case .conflicts(let paths):
             throw ReleaseError("merging \(source) into \(target) conflicts in \(paths.joined(separator: ", ")); nothing was changed",
                                hint: "Merge by hand: git checkout \(target) && git merge --no-ff \(source), resolve and commit; then run release \(command) again.")

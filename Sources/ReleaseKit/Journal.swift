@@ -16,7 +16,11 @@ public struct Journal: Codable, Sendable {
     static func path(_ commonDirectory: String) -> String { commonDirectory + "release-journal.json" }
 
     static func read(_ commonDirectory: String) throws -> Journal? {
-        guard let data = FileManager.default.contents(atPath: path(commonDirectory)) else { return nil }
+        guard FileManager.default.fileExists(atPath: path(commonDirectory)) else { return nil }
+        guard !FileSystem.isDirectory(path(commonDirectory)), let data = FileManager.default.contents(atPath: path(commonDirectory)) else {
+            throw ReleaseError("the journal \(path(commonDirectory)) cannot be read as a file",
+                               hint: "Move it away; if an operation was interrupted, release status then shows the refs as they are.")
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

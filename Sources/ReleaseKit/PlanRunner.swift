@@ -26,6 +26,13 @@ extension Workspace {
     /// Refuses a plan that would move a branch another worktree has checked out: that
     /// worktree's index and files would silently stop matching its branch (git refuses too).
     public func requireApplicable(_ plan: ReleasePlan) throws {
+        // HEAD must still be where planning saw it (an editor run meanwhile may have switched).
+        let head = try repository.head().branchName.map(Reference.branch)
+        let expected = plan.treeUpdate?.headBefore
+        if head != expected, expected != nil || plan.moves.contains(where: { $0.name == head }) {
+            throw ReleaseError("HEAD moved to \(head.map(Reference.shortName) ?? "a detached commit") while release \(plan.command) was planning; nothing was changed",
+                               hint: "Check out the branch you want, then run the command again.")
+        }
         let elsewhere = try repository.branchesCheckedOutElsewhere()
         for move in plan.moves {
             guard let folder = elsewhere[move.name] else { continue }

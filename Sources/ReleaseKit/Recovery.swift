@@ -6,6 +6,10 @@ public struct Recovery: Sendable {
     public let plan: ReleasePlan
     /// One line for each thing left alone, and why.
     public let notes: [String]
+    /// References (full names) left where they were found.
+    public var leftAlone: Set<String> = []
+    /// Whether the working tree followed the plan's branch.
+    public var treeFollowed = true
 }
 
 extension Workspace {
@@ -36,7 +40,7 @@ extension Workspace {
                                hint: Workspace.wayOut)
         }
         let wanted = plan.moves.compactMap(\.new) + (plan.treeUpdate.map { [$0.to] } ?? [])
-        let missing = try wanted.filter { !(try repository.contains($0)) }
+        let missing = try Array(Set(wanted)).filter { !(try repository.contains($0)) }.sorted()
         guard missing.isEmpty else {
             throw ReleaseError("cannot continue release \(plan.command): objects it wrote are gone (\(missing.map(\.short).joined(separator: ", "))), removed by git gc perhaps",
                                hint: Workspace.wayOut)
@@ -44,7 +48,7 @@ extension Workspace {
         let (tree, note) = try recoveryTreeStep(journal, forward: true)
         try removeLocksLeft(by: journal)
         try complete(plan, tree: tree)
-        return Recovery(plan: plan, notes: note.map { [$0] } ?? [])
+        return Recovery(plan: plan, notes: note.map { [$0] } ?? [], treeFollowed: tree != nil)
     }
 
     /// `release abort`: puts every reference back to its recorded old id, and the working tree
@@ -94,7 +98,7 @@ extension Workspace {
             try self.move(move.name, from: move.new, to: move.old, reason: reason)
         }
         try Journal.remove(repository.commonDirectory)
-        return Recovery(plan: plan, notes: notes)
+        return Recovery(plan: plan, notes: notes, leftAlone: leftAlone, treeFollowed: tree != nil)
     }
 
     /// `release abort --forget`: drops the journal and touches nothing else; returns the plan
@@ -127,18 +131,26 @@ extension Workspace {
         }
         let (from, to) = forward ? (update.from, update.to) : (update.to, update.from)
         let paths = try worktree.changedPaths(from: from, to: to)
-        let planned = [try worktree.blobs(at: paths, in: from), try worktree.blobs(at: paths, in: to)]
+        let planned = [try worktree.blobEntries(at: paths, in: from), try worktree.blobEntries(at: paths, in: to)]
         let contents = try worktree.contents(at: paths)
+        let modesCount = (try? worktree.config().bool("core.fileMode")) ?? true
         let changed = try paths.filter { path in
-            let allowed = planned.map { $0[path] }
+            let sides = planned.map { $0[path] }
             let found = contents[path] ?? PathContents()
-            guard allowed.contains(found.index) else { return true }
-            return try !allowed.contains(found.file) && !(try isCutShort(path, in: worktree, between: from, and: to))
+            guard !found.isFolder, sides.contains(found.index) else { return true }
+            guard let side = sides.first(where: { $0?.id == found.file }) else {
+                return !(try isCutShort(path, in: worktree, between: from, and: to))
+            }
+            // The same bytes with the executable bit flipped by hand is a change too.
+            guard let side, modesCount, [0o100644, 0o100755].contains(side.mode) else { return false }
+            return side.isExecutable != found.fileIsExecutable
         }
         guard changed.isEmpty else {
             let command = forward ? "continue" : "abort"
+            // Not `git stash`: while the index still holds the old commit, a stash would record
+            // the release undone and bring that back when popped.
             throw ReleaseError("\(changed.prefix(5).joined(separator: ", "))\(changed.count > 5 ? " …" : "") changed since release \(journal.plan.command) was interrupted, and release \(command) would overwrite \(changed.count == 1 ? "it" : "them")",
-                               hint: "Nothing was changed. Keep your changes safe (git stash, or copy the files away), then run release \(command) again.")
+                               hint: "Nothing was changed. Copy your versions somewhere safe, then git restore -s HEAD -SW -- <files> (move untracked ones away) and run release \(command) again.")
         }
         let wantedHead = forward ? update.headAfter : update.headBefore
         return (TreeStep(repository: worktree, head: Reference.branch(branch) == wantedHead ? nil : wantedHead,

@@ -45,6 +45,10 @@ public struct ReleaseHistory {
                 throw ReleaseError.shallow("the commit of \(tag.name) is not in it, so release cannot tell the last release")
             }
             if history.commits.contains(commit) { return (tag, commit) }
+            // Not reachable in the history at hand, but perhaps beyond the cut.
+            if history.cut {
+                throw ReleaseError.shallow("\(tag.name) is not in the history it has of the production branch but may be beyond its cut, so release cannot tell the last release")
+            }
         }
         if history.cut {
             throw ReleaseError.shallow("no release tag is in the history it has, so the last release is unknown")

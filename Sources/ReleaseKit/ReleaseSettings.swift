@@ -51,24 +51,48 @@ public struct ReleaseSettings: Equatable, Sendable {
                 // A link to a file elsewhere (~/.ssh/…) must not be read, nor quoted in errors.
                 _ = try TreePath(trusted: fileName).resolved(
                     root: root, gitDirectories: [repository.gitDirectory, repository.commonDirectory], key: fileName)
+                // git-config's [include] would make a committed file read any file on the host.
+                if let text = FileManager.default.contents(atPath: path), ReleaseSettings.hasInclude(text) {
+                    throw ReleaseError("\(fileName) includes other files ([include] or [includeIf]), which release does not read from a committed file",
+                                       hint: "Put the settings in \(fileName) itself, or in your own git config (git config release.<key> …).")
+                }
                 do {
-                    layers.append(try Config.file(at: path))
+                    let file = try Config.file(at: path)
+                    guard try file.entries(matching: "^include(if\\..*)?\\.path$").isEmpty else {
+                        throw ReleaseError("\(fileName) includes other files, which release does not read from a committed file",
+                                           hint: "Put the settings in \(fileName) itself.")
+                    }
+                    layers.append(file)
                 } catch let error as GitError {
                     throw ReleaseError("malformed \(fileName): \(error.message)",
                                        hint: "Fix the file; it uses git-config syntax ([release] then key = value lines).")
                 }
             }
         }
+        let fileLayer = layers.first
         layers.append(try repository.config())
-        return try ReleaseSettings(layers: layers, root: root)
+        var settings = try ReleaseSettings(layers: layers, root: root)
+        // In its own file, every key outside [release] is a mistake (nginx settings, which
+        // name commands, are never read from a committed file).
+        for (name, _) in try fileLayer?.entries(matching: ".") ?? [] where !name.lowercased().hasPrefix("release.") {
+            let warning = "warning: \(name.clipped) in \(fileName) is ignored: release reads only [release] keys there\(name.lowercased().hasPrefix("nginx.") ? " (nginx settings come from the host's git config)" : "")"
+            if !settings.warnings.contains(warning) { settings.warnings.append(warning) }
+        }
+        return settings
     }
 
     /// Later layers override earlier ones, key by key.
     init(layers: [Config], root: String? = nil) throws {
-        func value(_ key: String) throws -> String? {
+        /// A bare `key` line is git's boolean true; for any other key it is a mistake.
+        func value(_ key: String, boolean: Bool = false) throws -> String? {
             var found: String?
             for layer in layers {
-                if let text = try layer.string("release." + key) { found = text }
+                do {
+                    if let text = try layer.string("release." + key) { found = text }
+                } catch let error as GitError where error.code == .invalidSpec {
+                    guard boolean else { throw ReleaseError(error.message.clipped(120), hint: "Give it a value: key = value under [release].") }
+                    found = "true"
+                }
             }
             return found
         }
@@ -98,7 +122,7 @@ public struct ReleaseSettings: Equatable, Sendable {
         if let folder = try value("templates"), !folder.isEmpty {
             templates = try TreePath(folder, key: "release.templates", root: root)
         }
-        if let text = try value("groupByType") {
+        if let text = try value("groupByType", boolean: true) {
             guard let flag = ReleaseSettings.bool(text) else {
                 throw ReleaseError("release.groupByType = '\(text.clipped)' is not a boolean", hint: "Use true or false.")
             }
@@ -130,6 +154,16 @@ public struct ReleaseSettings: Equatable, Sendable {
             for warning in try UnknownKeys.warnings(in: layer, section: "release", known: known) where !warnings.contains(warning) {
                 warnings.append(warning)
             }
+        }
+    }
+
+    /// Whether git-config text opens an `[include]` or `[includeIf …]` section.
+    static func hasInclude(_ text: Data) -> Bool {
+        String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline).contains { line in
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            guard trimmed.hasPrefix("[") else { return false }
+            let name = trimmed.dropFirst().drop { $0 == " " || $0 == "\t" }.lowercased()
+            return name.hasPrefix("include")
         }
     }
 

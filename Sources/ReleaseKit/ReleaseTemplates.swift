@@ -25,7 +25,7 @@ public struct ReleaseTemplates: Sendable {
         if let folder {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ReleaseError("the templates folder \(folder) does not exist",
+                throw ReleaseError("the templates folder \(folder.clipped(200)) does not exist",
                                    hint: "Create it, or unset release.templates to use the built-in templates.")
             }
         }

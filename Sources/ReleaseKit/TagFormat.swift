@@ -153,7 +153,7 @@ public struct TagFormat: Equatable, Sendable {
                 continue next
             }
             guard !first.isLetter else {
-                throw ReleaseError("date format '\(format)' has an unsupported letter '\(first)'",
+                throw ReleaseError("date format '\(format.clipped)' has an unsupported letter '\(first)'",
                                    hint: "Use yyyy, yy, MM and dd with any separators, e.g. \(defaultDateFormat).")
             }
             segments.append(.literal(Array(String(first).utf8)))

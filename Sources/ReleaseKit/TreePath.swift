@@ -11,6 +11,12 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
 
     static let gitControlFiles: Set<String> = [".gitattributes", ".gitmodules", ".gitignore", ".mailmap", ".gitrelease"]
 
+    static func isGitFolderName(_ part: Substring) -> Bool {
+        var name = part.lowercased()
+        while name.hasSuffix(".") || name.hasSuffix(" ") { name.removeLast() }
+        return name == ".git" || name == "git~1"
+    }
+
     /// A path release itself names (a default), known to be well formed.
     init(trusted relative: String) { self.relative = relative }
 
@@ -35,7 +41,9 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
             }
         }
         guard !parts.isEmpty else { throw refuse("names no file") }
-        if parts.contains(where: { $0.lowercased() == ".git" }) {
+        guard value.utf8.count <= 1024, parts.allSatisfy({ $0.utf8.count <= 255 }) else { throw refuse("is too long for a path") }
+        // Also the names git treats as .git on other file systems (".git.", "GIT~1").
+        if parts.contains(where: { TreePath.isGitFolderName($0) }) {
             throw refuse("points into a .git folder, which release never writes")
         }
         // Files git itself reads from the tree: a changelog written there would become settings.

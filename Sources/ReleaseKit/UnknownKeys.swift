@@ -18,7 +18,7 @@ enum UnknownKeys {
             }
             let nearest = known.min { distance(key, $0.lowercased()) < distance(key, $1.lowercased()) }
             let suggestion = nearest.flatMap { distance(key, $0.lowercased()) <= max(2, key.count / 3) ? " (did you mean \($0)?)" : nil }
-            let warning = "warning: unknown configuration key \(name) is ignored\(suggestion ?? "")"
+            let warning = "warning: unknown configuration key \(name.clipped) is ignored\(suggestion ?? "")"
             if !warnings.contains(warning) { warnings.append(warning) }
         }
         return warnings

@@ -111,6 +111,30 @@ struct HostileConfigurationTests {
         expectRefusal(try release("changelog", "--stdout", in: escaping), mentioning: "release.templates = '../home/.ssh' leads outside")
     }
 
+    @Test func includesInACommittedFileAreRefusedUnread() throws {
+        try prepareOutside()
+        let secret = Scratch.directory.path + "/home/.ssh/id_ed25519"
+        for text in ["[include]\n\tpath = \(secret)\n", "[includeIf \"gitdir:/\"]\n\tpath = ../outside.md\n", "[ Include ]\n\tpath = ../x\n"] {
+            let git = try pipelineRepository()
+            try git.write(".gitrelease", "[release]\n\tproduction = master\n" + text)
+            let result = try release("next-version", in: git)
+            expectRefusal(result, mentioning: ".gitrelease includes other files")
+            #expect(!result.stderr.contains("secret") && !result.stderr.contains("OPENSSH"))
+            try FileManager.default.removeItem(at: git.url)
+        }
+    }
+
+    @Test func aKeyWithoutAValueIsRefusedNotACrash() throws {
+        let git = try pipelineRepository()
+        try git.write(".gitrelease", "[release]\n\tdevelop\n")
+        expectRefusal(try release("next-version", in: git), mentioning: "release.develop has no value")
+        try git.write(".gitrelease", "[release]\n\tgroupByType\n\tsomething\n[nginx]\n\tvalidat = x\n[relase]\n\tproduction = main\n")
+        let result = try release("next-version", "--date", "20261121", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("nginx.validat in .gitrelease is ignored"))
+        #expect(result.stderr.contains("relase.production in .gitrelease is ignored"))
+    }
+
     @Test func theUsersOwnConfigurationIsHeldToTheSameRule() throws {
         let git = try flowRepository()
         try git.git("config", "release.changelog", "../outside.md")
@@ -129,7 +153,7 @@ struct HostileConfigurationTests {
         #expect(try git.read("docs/CHANGES.md").contains("## release1.0.1-pro-20261121"))
     }
 
-    @Test func aCommittedLinkIsNotTurnedIntoAFileByCut() throws {
+    @Test func aCommittedLinkInsideTheTreeIsWrittenThroughByCut() throws {
         let git = try flowRepository(checkout: "master")
         try changeOnMaster(git) {
             try git.git("rm", "-q", "ChangeLog.md")
@@ -139,7 +163,28 @@ struct HostileConfigurationTests {
             try git.git("commit", "-q", "-m", "link")
         }
         #expect(try release("promote", in: git).status == 0)
-        try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "ChangeLog.md is a symbolic link")
+        let result = try release("cut", "--date", "20261121", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try git.git("ls-tree", "master", "ChangeLog.md").hasPrefix("120000 "), "still a link")
+        #expect(try git.git("show", "master:CHANGES.md").contains("## release1.0.1-pro-20261121"))
+        #expect(try git.git("status", "--porcelain").isEmpty)
+    }
+
+    @Test func committedLinksLeadingOutAreRefusedByCut() throws {
+        for (name, link, changelog) in [("absolute", "/etc", "docs/passwd"), ("up", "..", "docs/outside.md"), ("git", ".git", "docs/config")] {
+            let git = try flowRepository(checkout: "master", name: name)
+            try changeOnMaster(git) {
+                try FileManager.default.createSymbolicLink(atPath: git.path + "/docs", withDestinationPath: link)
+                try git.git("add", "docs")
+                try git.git("commit", "-q", "-m", "link")
+            }
+            try git.git("config", "release.changelog", changelog)
+            // The link on disk is checked by changelog; cut checks the one in the tree.
+            try FileManager.default.removeItem(atPath: git.path + "/docs")
+            try git.git("update-index", "--skip-worktree", "docs")
+            #expect(try release("promote", in: git).status == 0)
+            try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "release.changelog")
+        }
     }
 
     @Test func aChangelogThatIsAFolderIsRefusedWithAHint() throws {
@@ -189,6 +234,40 @@ struct SmallerWrongResultsTests {
         #expect(tagMessage.contains("* feat: gift cards for everyone"))
         #expect(!tagMessage.contains("rounding"))
         #expect(try git.read("ChangeLog.md").contains("* feat: gift cards for everyone"))
+    }
+
+    /// An editor that switches branches is harmless: the plan is made after it returns, from
+    /// HEAD as it is then, so master moves and develop's files are left alone.
+    @Test func anEditThatChangesTheHeadingIsRefusedOneThatSwitchesBranchIsHarmless() throws {
+        let switching = try flowRepository(checkout: "master", name: "switching")
+        #expect(try release("promote", in: switching).status == 0)
+        let switcher = Scratch.directory.appendingPathComponent("switch.sh")
+        try Data("#!/bin/sh\ngit checkout -q develop\n".utf8).write(to: switcher)
+        chmod(switcher.path, 0o755)
+        var switchingEnvironment = switching.environment
+        switchingEnvironment["EDITOR"] = switcher.path
+        let switched = try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: switching.url, environment: switchingEnvironment)
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(try switching.git("symbolic-ref", "--short", "HEAD") == "develop\n")
+        #expect(try switching.git("status", "--porcelain").isEmpty)
+        #expect(try switching.git("show", "master:ChangeLog.md").contains("## release1.0.1-pro-20261121"))
+
+        for (name, script) in [
+            ("heading", "sed -i 's/release1.0.1-pro-20261121/release9.9.9-pro-20991231/' \"$1\""),
+            ("dropped", "sed -i '/^## /d' \"$1\""),
+        ] {
+            let git = try flowRepository(checkout: "master", name: name)
+            #expect(try release("promote", in: git).status == 0)
+            let editor = Scratch.directory.appendingPathComponent("\(name).sh")
+            try Data("#!/bin/sh\n\(script)\n".utf8).write(to: editor)
+            chmod(editor.path, 0o755)
+            var environment = git.environment
+            environment["EDITOR"] = editor.path
+            let refs = try git.refs()
+            let result = try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: git.url, environment: environment)
+            expectRefusal(result, mentioning: "no longer names release1.0.1-pro-20261121")
+            #expect(try git.refs() == refs)
+        }
     }
 
     @Test func aCRLFChangelogGetsCRLFLines() throws {

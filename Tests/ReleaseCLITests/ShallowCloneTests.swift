@@ -67,4 +67,23 @@ struct ShallowCloneTests {
         try clone.git("fetch", "-q", "--unshallow", "--tags")
         #expect(try release("next-version", "--date", "20261121", in: clone).stdout == "release1.4.3-pro-20261121\n")
     }
+
+    /// A release tag on a merged side branch: the clone has the tag and its commit (fetched with
+    /// the tag) but not the path from master to it.
+    @Test func aHigherReleaseBeyondTheCutIsNotMissedSilently() throws {
+        let upstream = try upstream()
+        try upstream.git("checkout", "-q", "-b", "side", "release1.4.1-pro-20260101")
+        try upstream.commit("fix: on the side")
+        try upstream.git("tag", "-a", "release1.4.5-pro-20260301", "-m", "1.4.5")
+        for index in 1...4 { try upstream.commit("fix: side \(index)") }
+        try upstream.git("checkout", "-q", "master")
+        try upstream.git("merge", "-q", "--no-ff", "-m", "Merge side", "side")
+        #expect(try release("next-version", "--date", "20261121", in: upstream).stdout == "release1.4.6-pro-20261121\n")
+        for depth in [3, 4] {
+            let clone = try shallowClone(upstream, depth: depth)
+            try expectShallowRefusal(clone, "next-version", "--date", "20261121")
+            try expectShallowRefusal(clone, "status")
+            try FileManager.default.removeItem(at: clone.url)
+        }
+    }
 }
