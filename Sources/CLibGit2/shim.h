@@ -19,4 +19,8 @@ static inline int clibgit2_set_system_config_search_path(const char *path) {
     return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, path);
 }
 
+static inline int clibgit2_set_owner_validation(int enabled) {
+    return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
+}
+
 #endif

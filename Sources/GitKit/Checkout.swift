@@ -6,11 +6,21 @@ extension Repository {
     /// `from` to the tree of `to` (modified tracked files, untracked files in the way).
     /// Nothing is written.
     public func checkoutConflicts(from: OID, to: OID) throws -> [String] {
-        if needsGitForWorkingTree { return try untrackedInTheWay(from: from, to: to) }
+        let inTheWay = try untrackedInTheWay(from: from, to: to)
+        if needsGitForWorkingTree {
+            // git's own dry run also sees what status does not show: files marked
+            // skip-worktree or assume-unchanged that differ. It needs the new objects on disk.
+            if inTheWay.isEmpty, !keepsNewObjectsInMemory {
+                let git = GitProgram(repository: self)
+                try git.run(["update-index", "-q", "--refresh"])
+                try git.run(["read-tree", "-n", "-m", "-u", from.hex, to.hex])
+            }
+            return inTheWay
+        }
         let collector = PathCollector()
         try checkout(to, baseline: from, strategy: GIT_CHECKOUT_SAFE.rawValue | GIT_CHECKOUT_DRY_RUN.rawValue,
                      collectingConflictsInto: collector)
-        return collector.paths.sorted()
+        return Array(Set(collector.paths + inTheWay)).sorted()
     }
 
     /// Updates the index and working tree from the tree of `from` to the tree of `to`, leaving
@@ -94,9 +104,12 @@ extension Repository {
         let paths = try changedPaths(from: from, to: to)
         let before = try blobs(at: paths, in: from)
         let after = try blobs(at: paths, in: to)
-        return paths.filter { path in
+        let tracked = Set(before.keys)
+        return paths.compactMap { path in
+            guard before[path] == nil, after[path] != nil else { return nil }
+            if let blocked = Repository.blockedFolder(of: path, in: root, except: tracked) { return blocked }
             var status = stat()
-            return before[path] == nil && after[path] != nil && lstat(root + path, &status) == 0
+            return lstat(root + path, &status) == 0 ? path : nil
         }
     }
 

@@ -142,6 +142,7 @@ extension Repository {
         var backend: UnsafeMutablePointer<git_odb_backend>?
         try GitError.check(git_mempack_new(&backend), "create an in-memory object store")
         try GitError.check(git_odb_add_backend(odb, backend, 999), "use an in-memory object store")
+        keepsNewObjectsInMemory = true
     }
 
     /// The tree of a commit, for the caller to free with `git_tree_free`.

@@ -5,6 +5,8 @@ import Foundation
 /// every value read from it is copied out, so nothing refers to the handle afterwards.
 public final class Repository {
     let pointer: OpaquePointer
+    /// Set by `keepNewObjectsInMemory`: objects written since exist for libgit2 only.
+    var keepsNewObjectsInMemory = false
 
     private init(pointer: OpaquePointer) {
         self.pointer = pointer
@@ -54,6 +56,22 @@ public final class Repository {
             throw GitError(code: .other(-1), message: "GIT_COMMON_DIR=\(common) differs from the common directory \(repository.commonDirectory) that the git directory records; libgit2 cannot use another")
         }
         return repository
+    }
+
+    /// Whether git's `safe.directory` (from the user's and the system's configuration only, as
+    /// git reads it) lets this process use a repository another user owns at `path`. libgit2
+    /// 1.5 knows exact paths but not `*`; when it says yes, ownership checks are turned off for
+    /// this process.
+    public static func trustsForeignOwner(of path: String) throws -> Bool {
+        _ = libgit2
+        var allowed: [String] = []
+        for value in try Config.userAndSystem().strings("safe.directory") {
+            if value.isEmpty { allowed = [] } else { allowed.append(value) }
+        }
+        let wanted = realPath(path)
+        guard allowed.contains(where: { $0 == "*" || realPath($0) == wanted }) else { return false }
+        _ = clibgit2_set_owner_validation(0)
+        return true
     }
 
     /// Opens exactly the repository at `path` (a working tree or a `.git`/bare folder).

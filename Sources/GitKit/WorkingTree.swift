@@ -86,8 +86,9 @@ public struct PathContents: Equatable, Sendable {
     public var index: TreeBlob?
     public var file: OID?
     public var fileIsExecutable = false
-    /// A folder stands where the path would be a file.
-    public var isFolder = false
+    /// Something the path cannot be written through is in its place: a folder where the file
+    /// would be, or a file or link where one of its folders would be.
+    public var isBlocked = false
 
     public init() {}
 }
@@ -110,18 +111,20 @@ extension Repository {
         try GitError.check(git_index_read(index, 0), "read the index")
         var result: [String: PathContents] = [:]
         let throughGit = needsGitForWorkingTree
+        let listed = Set(paths)
         for path in paths {
             var contents = PathContents()
+            contents.isBlocked = Repository.blockedFolder(of: path, in: root, except: listed) != nil
             if let entry = git_index_get_bypath(index, path, 0) {
                 contents.index = TreeBlob(id: OID(entry.pointee.id), mode: entry.pointee.mode)
             }
             var status = stat()
-            if lstat(root + path, &status) == 0 {
-                contents.isFolder = (status.st_mode & S_IFMT) == S_IFDIR
+            if !contents.isBlocked, lstat(root + path, &status) == 0 {
+                contents.isBlocked = (status.st_mode & S_IFMT) == S_IFDIR
                 contents.fileIsExecutable = status.st_mode & S_IXUSR != 0
                 if (status.st_mode & S_IFMT) == S_IFLNK {
                     contents.file = try linkBlob(root + path)
-                } else if !throughGit, !contents.isFolder {
+                } else if !throughGit, !contents.isBlocked {
                     var id = git_oid()
                     try GitError.check(git_repository_hashfile(&id, pointer, path, GIT_OBJECT_BLOB, nil), "read \(path)")
                     contents.file = OID(id)
@@ -131,6 +134,19 @@ extension Repository {
         }
         if throughGit { try hashThroughGit(into: &result, root: root) }
         return result
+    }
+
+    /// The first folder of `path` that is not a real folder on disk (a file, or a link that
+    /// writing through would follow), unless it is itself one of `except`.
+    static func blockedFolder(of path: String, in root: String, except: Set<String> = []) -> String? {
+        var prefix = ""
+        for part in path.split(separator: "/").dropLast() {
+            prefix += prefix.isEmpty ? String(part) : "/" + part
+            var status = stat()
+            guard lstat(root + prefix, &status) == 0 else { return nil }
+            if (status.st_mode & S_IFMT) != S_IFDIR { return except.contains(prefix) ? nil : prefix }
+        }
+        return nil
     }
 
     /// A symbolic link as git stores it: a blob holding the link's target.

@@ -86,8 +86,9 @@ extension Workspace {
         } else {
             target = try changelogFile()
         }
-        if FileSystem.isDirectory(target) {
-            throw ReleaseError("\(target) is a folder, not a changelog file",
+        var status = stat()
+        if stat(target, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            throw ReleaseError("\(target) is \((status.st_mode & S_IFMT) == S_IFDIR ? "a folder" : "not a regular file"), not a changelog file",
                                hint: "Point release.changelog (or --file) at a file, such as ChangeLog.md.")
         }
         let updated = try changelog(FileManager.default.contents(atPath: target), adding: section)

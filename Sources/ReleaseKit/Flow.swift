@@ -113,7 +113,7 @@ extension Workspace {
                 links += 1
                 let target = String(decoding: try repository.fileContents(at: path, in: commit) ?? [], as: UTF8.self)
                 guard links <= 16, !target.hasPrefix("/") else {
-                    throw ReleaseError("\(key) goes through the link \(path) in \(commit.short), which leads outside the tree",
+                    throw ReleaseError("\(key) goes through the link \(path) in \(commit.short), which \(links > 16 ? "leads round in a loop" : "leads outside the tree")",
                                        hint: "release only writes files inside the tree: point \(key) at the file itself.")
                 }
                 let followed = try TreePath((resolved + [target] + pending).joined(separator: "/"), key: "\(key) (through the link \(path))", root: nil)
@@ -165,9 +165,15 @@ extension Workspace {
             throw ReleaseError("the working tree has uncommitted changes (\(shown)) and \(branch), which is checked out, would move",
                                hint: "Commit or stash them (git stash), or check out another branch, then run the command again.")
         }
-        let blocking = try repository.checkoutConflicts(from: old, to: new)
+        let blocking: [String]
+        do {
+            blocking = try repository.checkoutConflicts(from: old, to: new)
+        } catch let error as CommandError {
+            throw ReleaseError("the working tree cannot follow \(branch): \(error.message.clipped(200))",
+                               hint: "Nothing was changed. Bring those files back to what \(branch) has (git status; also files marked skip-worktree or assume-unchanged), then run the command again.")
+        }
         if !blocking.isEmpty {
-            throw ReleaseError("untracked files would be overwritten when \(branch) moves: \(blocking.joined(separator: ", "))",
+            throw ReleaseError("files in the working tree would be overwritten when \(branch) moves: \(blocking.prefix(5).joined(separator: ", "))\(blocking.count > 5 ? " …" : "")",
                                hint: "Move them away or commit them, then run the command again.")
         }
         return .init(headBefore: Reference.branch(branch), headAfter: Reference.branch(branch), from: old, to: new)

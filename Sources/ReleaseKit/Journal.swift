@@ -17,7 +17,9 @@ public struct Journal: Codable, Sendable {
 
     static func read(_ commonDirectory: String) throws -> Journal? {
         guard FileManager.default.fileExists(atPath: path(commonDirectory)) else { return nil }
-        guard !FileSystem.isDirectory(path(commonDirectory)), let data = FileManager.default.contents(atPath: path(commonDirectory)) else {
+        var status = stat()
+        guard stat(path(commonDirectory), &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+              let data = FileManager.default.contents(atPath: path(commonDirectory)) else {
             throw ReleaseError("the journal \(path(commonDirectory)) cannot be read as a file",
                                hint: "Move it away; if an operation was interrupted, release status then shows the refs as they are.")
         }

@@ -45,6 +45,7 @@ extension Workspace {
             throw ReleaseError("cannot continue release \(plan.command): objects it wrote are gone (\(missing.map(\.short).joined(separator: ", "))), removed by git gc perhaps",
                                hint: Workspace.wayOut)
         }
+        try requireNotCheckedOutElsewhere(plan.moves.filter { try repository.reference(named: $0.name)?.target != $0.new }, journal: journal)
         let (tree, note) = try recoveryTreeStep(journal, forward: true)
         try removeLocksLeft(by: journal)
         try complete(plan, tree: tree)
@@ -70,6 +71,8 @@ extension Workspace {
                 leftAlone.insert(move.name)
             }
         }
+        let restoring = try plan.moves.filter { try repository.reference(named: $0.name)?.target != $0.old }
+        try requireNotCheckedOutElsewhere(restoring.filter { !leftAlone.contains($0.name) }, journal: journal)
         var tree: TreeStep?
         // The working tree step comes after every reference update: if the branch it follows
         // never moved, the files were never touched.
@@ -111,6 +114,19 @@ extension Workspace {
         return (journal.plan, current)
     }
 
+    /// A worktree added since the interruption may have one of the plan's branches checked
+    /// out: moving it would leave that worktree's files behind. The worktree the plan ran in
+    /// is the one whose files the plan updates.
+    private func requireNotCheckedOutElsewhere(_ moves: [ReleasePlan.Move], journal: Journal) throws {
+        var holders = try repository.branchesCheckedOutElsewhere()
+        if let branch = try repository.head().branchName { holders[Reference.branch(branch)] = root }
+        for move in moves {
+            guard let folder = holders[move.name], realpath(folder) != realpath(journal.worktree ?? root) else { continue }
+            throw ReleaseError("\(move.shortName) is checked out in the worktree \(folder), and the interrupted release \(journal.plan.command) would move it",
+                               hint: "Switch that worktree to another branch (git -C \(folder) switch --detach), then run the command again.")
+        }
+    }
+
     /// The working-tree step of a recovery, checked before anything moves. It acts only when
     /// the worktree the plan ran in still has the plan's branch checked out, and only on the
     /// paths the plan changes, each of which must hold (in the index and on disk) what the
@@ -137,7 +153,7 @@ extension Workspace {
         let changed = try paths.filter { path in
             let sides = planned.map { $0[path] }
             let found = contents[path] ?? PathContents()
-            guard !found.isFolder, sides.contains(found.index) else { return true }
+            guard !found.isBlocked, sides.contains(found.index) else { return true }
             guard let side = sides.first(where: { $0?.id == found.file }) else {
                 return !(try isCutShort(path, in: worktree, between: from, and: to))
             }

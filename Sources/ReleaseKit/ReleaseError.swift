@@ -28,9 +28,9 @@ extension ReleaseError {
         if let error = error as? GitError {
             // libgit2 1.5 does not know where a shallow clone's history stops.
             if error.code == .notFound, error.message.contains("object not found") {
-                return ReleaseError(error.message, hint: "If this is a shallow clone, fetch the history first: git fetch --unshallow --tags (or --deepen=<N>).")
+                return ReleaseError(error.message.clipped(300), hint: "If this is a shallow clone, fetch the history first: git fetch --unshallow --tags (or --deepen=<N>).")
             }
-            return ReleaseError(error.message, hint: "This is libgit2's own report; check the repository with git status and git fsck.")
+            return ReleaseError(error.message.clipped(300), hint: "This is libgit2's own report; check the repository with git status and git fsck.")
         }
         return nil
     }

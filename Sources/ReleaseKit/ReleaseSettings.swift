@@ -48,7 +48,8 @@ public struct ReleaseSettings: Equatable, Sendable {
         if let root {
             let path = root + fileName
             if FileManager.default.fileExists(atPath: path) {
-                // A link to a file elsewhere (~/.ssh/…) must not be read, nor quoted in errors.
+                // A link to a file elsewhere (~/.ssh/…) must not be read, nor quoted in errors;
+                // resolving also refuses what is not a plain file (a FIFO would hang the read).
                 _ = try TreePath(trusted: fileName).resolved(
                     root: root, gitDirectories: [repository.gitDirectory, repository.commonDirectory], key: fileName)
                 // git-config's [include] would make a committed file read any file on the host.
@@ -98,7 +99,7 @@ public struct ReleaseSettings: Equatable, Sendable {
         }
         func branch(_ key: String, _ fallback: String) throws -> String {
             guard let name = try value(key) else { return fallback }
-            guard Repository.isValidBranchName(name) else {
+            guard name.utf8.count <= 240, Repository.isValidBranchName(name) else {
                 throw ReleaseError("release.\(key) = '\(name.clipped)' is not a valid branch name",
                                    hint: "Set it to a branch name git accepts, e.g. \(fallback).")
             }

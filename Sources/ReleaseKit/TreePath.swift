@@ -68,6 +68,11 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
             throw ReleaseError("\(key) names \(relative), a symbolic link leading to \(real), \(inGit ? "inside the git folder" : "outside the working tree")",
                                hint: "release only reads and writes files inside the working tree: replace the link with the file itself.")
         }
+        var status = stat()
+        if stat(real, &status) == 0, ![S_IFREG, S_IFDIR].contains(status.st_mode & S_IFMT) {
+            throw ReleaseError("\(key) names \(relative), which is neither a file nor a folder (a pipe or a device)",
+                               hint: "Replace it with a regular file.")
+        }
         return real
     }
 

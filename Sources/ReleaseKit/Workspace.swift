@@ -41,8 +41,9 @@ public final class Workspace {
         } catch let error as GitError where error.code == .notFound || error.code == .owner {
             // libgit2 1.5 reports a repository owned by another user as not found.
             let folder = URL(fileURLWithPath: path).standardizedFileURL.path
-            if let foreign = foreignRepository(above: folder) { throw ReleaseError.dubiousOwnership(foreign) }
-            throw ReleaseError.notARepository(folder)
+            guard let foreign = foreignRepository(above: folder) else { throw ReleaseError.notARepository(folder) }
+            guard try Repository.trustsForeignOwner(of: foreign) else { throw ReleaseError.dubiousOwnership(foreign) }
+            repository = try Repository.discover(from: path, environment: environment)
         } catch let error as GitError {
             throw ReleaseError("cannot open the repository at \(path): \(error.message)",
                                hint: "Check the path, and GIT_DIR, GIT_WORK_TREE and GIT_COMMON_DIR if they are set.")

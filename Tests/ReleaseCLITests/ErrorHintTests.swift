@@ -54,6 +54,9 @@ struct ErrorHintTests {
         #expect(result.stderr.contains("git config --global --add safe.directory \(git.path)"))
         _ = try Command.run("/usr/bin/git", ["config", "--global", "--add", "safe.directory", git.path], environment: git.environment)
         #expect(try release("status", in: git).status == 0)
+        // git's "trust every repository", which libgit2 1.5 does not know by itself.
+        _ = try Command.run("/usr/bin/git", ["config", "--global", "--replace-all", "safe.directory", "*"], environment: git.environment)
+        #expect(try release("status", in: git).status == 0)
     }
 
     /// A working tree that cannot be written (a full disk, here a file size limit) fails after
@@ -75,5 +78,29 @@ struct ErrorHintTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try git.git("status", "--porcelain").isEmpty)
         #expect(try git.read("ChangeLog.md").contains("## release1.0.1-pro-20261121"))
+    }
+
+    @Test func hugeBranchNamesAndOddFilesStayShort() throws {
+        let git = try pipelineRepository()
+        try git.git("config", "release.develop", String(repeating: "d", count: 3_000))
+        expectShortRefusal(try release("status", in: git), mentioning: "release.develop")
+        try git.git("config", "--unset", "release.develop")
+        // A pipe where .gitrelease would be must not hang the read.
+        #expect(mkfifo(git.path + "/.gitrelease", 0o644) == 0)
+        let result = try Command.run("/usr/bin/timeout", ["20", ReleaseBinary.path, "next-version"], in: git.url, environment: git.environment)
+        expectShortRefusal(result, mentioning: "neither a file nor a folder")
+    }
+
+    /// A tracked file marked skip-worktree and changed on disk: git status does not show it,
+    /// git's own dry run does, so the move is refused before anything moves.
+    @Test func aHiddenLocalChangeIsFoundBeforeAnythingMoves() throws {
+        let git = try flowRepository(checkout: "master")
+        try git.git("config", "filter.plain.clean", "cat")
+        try git.git("config", "filter.plain.smudge", "cat")
+        try git.git("update-index", "--skip-worktree", "ChangeLog.md")
+        try git.write("ChangeLog.md", "# ChangeLog\n\nlocal notes\n")
+        #expect(try release("promote", in: git).status == 0)
+        try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "the working tree cannot follow master")
+        #expect(try git.read("ChangeLog.md").contains("local notes"))
     }
 }

@@ -98,7 +98,7 @@ struct FlowCommandTests {
     @Test func untrackedFilesInTheWayAreRefused() throws {
         let git = try flowRepository(checkout: "testing")
         try git.write("gift.txt", "untracked, mine\n")
-        try expectRefusedUntouched(git, "promote", mentioning: "untracked files would be overwritten when testing moves: gift.txt")
+        try expectRefusedUntouched(git, "promote", mentioning: "files in the working tree would be overwritten when testing moves: gift.txt")
         #expect(try git.read("gift.txt") == "untracked, mine\n")
     }
 

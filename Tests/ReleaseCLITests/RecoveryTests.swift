@@ -146,4 +146,56 @@ struct RecoveryTests {
             expectRefusal(try release(command, in: git), mentioning: "cannot be read as a file")
         }
     }
+
+    /// The release adds `d/f`; the user puts a file, or a link to a folder elsewhere, at `d`.
+    /// Through libgit2 and through git (a filter driver configured), a first run refuses before
+    /// anything moves, and continue and abort refuse without touching it.
+    @Test(arguments: ["libgit2", "git"])
+    func somethingWhereThePlanNeedsAFolderIsNeverReplaced(_ path: String) throws {
+        let git = try flowRepository(checkout: "develop")
+        if path == "git" {
+            try git.git("config", "filter.plain.clean", "cat")
+            try git.git("config", "filter.plain.smudge", "cat")
+        }
+        try git.commit("feat: d", file: "d/f", content: "f\n")
+        try git.git("checkout", "-q", "master")
+        #expect(try release("promote", in: git).status == 0)
+        try git.write("d", "precious\n")
+        try expectRefusedUntouched(git, "cut", "--date", "20261121", mentioning: "would be overwritten when master moves: d")
+        try FileManager.default.removeItem(atPath: git.path + "/d")
+
+        var environment = git.environment
+        environment["RELEASE_TEST_CRASH_AT"] = "moved-1"
+        #expect(try ReleaseBinary.run(["cut", "--date", "20261121"], in: git.url, environment: environment).status != 0)
+        let outside = try Scratch.folder("outside")
+        for blocker in ["file", "link"] {
+            if blocker == "file" {
+                try git.write("d", "precious\n")
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: git.path + "/d", withDestinationPath: outside.path)
+            }
+            for command in ["continue", "abort"] {
+                expectRefusal(try release(command, in: git), mentioning: "d/f changed since")
+            }
+            if blocker == "file" { #expect(try git.read("d") == "precious\n") }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty, "nothing written through the link")
+            try FileManager.default.removeItem(atPath: git.path + "/d")
+        }
+        #expect(try release("continue", in: git).status == 0)
+        #expect(try git.read("d/f") == "f\n")
+        #expect(try git.git("status", "--porcelain").isEmpty)
+    }
+
+    /// continue would move master (killed before it moved), abort would move it back.
+    @Test(arguments: [("continue", "journal-written"), ("abort", "moved-1")])
+    func aWorktreeAddedSinceHoldingAPlannedBranchIsNotMovedUnderIt(_ command: String, _ step: String) throws {
+        let git = try killedCut(at: step)
+        let other = Scratch.directory.appendingPathComponent("other")
+        try git.git("worktree", "add", "-q", "--detach", other.path)
+        try git.git("checkout", "-q", "-f", "--detach")
+        try git.git("-C", other.path, "checkout", "-q", "-f", "master")
+        let refs = try git.refs()
+        expectRefusal(try release(command, in: git), mentioning: "master is checked out in the worktree \(other.path)")
+        #expect(try git.refs() == refs)
+    }
 }
