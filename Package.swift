@@ -27,18 +27,21 @@ let package = Package(
             // A symlink to the top-level templates/, compiled into the binary.
             resources: [.embedInCode("Templates")]
         ),
+        .target(name: "NginxKit", dependencies: ["GitKit"]),
         .target(
             name: "ReleaseCLI",
             dependencies: [
                 "ReleaseKit",
+                "NginxKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "release", dependencies: ["ReleaseCLI"]),
 
-        .target(name: "TestSupport", dependencies: ["ReleaseKit", "GitKit"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ReleaseKit", "NginxKit", "GitKit"], path: "Tests/TestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"]),
         .testTarget(name: "ReleaseKitTests", dependencies: ["ReleaseKit", "GitKit", "TestSupport"]),
+        .testTarget(name: "NginxKitTests", dependencies: ["NginxKit", "TestSupport"]),
         .testTarget(name: "ReleaseCLITests", dependencies: ["release", "TestSupport"]),
     ]
 )

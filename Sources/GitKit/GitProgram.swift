@@ -14,10 +14,10 @@ struct GitProgram {
     @discardableResult
     func run(_ arguments: [String], input: Data? = nil) throws -> Data {
         guard let root = repository.workingDirectory else {
-            throw CommandError("git cannot update the working tree of a bare repository", hint: "Run release in a clone with a working tree.")
+            throw ActionableError("git cannot update the working tree of a bare repository", hint: "Run release in a clone with a working tree.")
         }
         guard let git = Subprocess.locate("git") else {
-            throw CommandError("this repository uses \(repository.workingTreeFeatures.joined(separator: " and ")), which needs the git program, and git is not installed",
+            throw ActionableError("this repository uses \(repository.workingTreeFeatures.joined(separator: " and ")), which needs the git program, and git is not installed",
                                hint: "Install git (apt-get install git), then run the command again.")
         }
         var environment = ProcessInfo.processInfo.environment
@@ -27,7 +27,7 @@ struct GitProgram {
         guard output.status == 0 else {
             let said = String(decoding: output.stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            throw CommandError("git \(arguments.first ?? "") failed: \(said.prefix(2).joined(separator: " ").prefix(300))",
+            throw ActionableError("git \(arguments.first ?? "") failed: \(said.prefix(2).joined(separator: " ").prefix(300))",
                                hint: "Run git status to see the working tree; fix what git reports, then run the command again.")
         }
         return output.stdout

@@ -1,16 +1,5 @@
 import Foundation
 
-/// A program that could not be run to the end, with what to do about it.
-public struct CommandError: Error, Sendable {
-    public let message: String
-    public let hint: String
-
-    public init(_ message: String, hint: String) {
-        self.message = message
-        self.hint = hint
-    }
-}
-
 /// Runs a program directly (no shell) with `posix_spawn` and waits with `waitpid`.
 /// Foundation's `Process` learns of an exit through a descriptor the child inherits, so it
 /// never returns when the child leaves a daemon behind (`nginx` starting, an editor's server).
@@ -28,7 +17,7 @@ public enum Subprocess {
         input: Data? = nil, timeout: TimeInterval? = nil, interactive: Bool = false
     ) throws -> Output {
         guard let program = locate(arguments[0]) else {
-            throw CommandError("command not found: \(arguments[0])", hint: "Install it or give its full path.")
+            throw ActionableError("command not found: \(arguments[0])", hint: "Install it or give its full path.")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("release-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -48,7 +37,7 @@ public enum Subprocess {
         }
         if let directory {
             guard let addChdir = Subprocess.addChdir else {
-                throw CommandError("this C library cannot start a program in another folder", hint: "Use glibc 2.29 or later.")
+                throw ActionableError("this C library cannot start a program in another folder", hint: "Use glibc 2.29 or later.")
             }
             _ = addChdir(&actions, directory)
         }
@@ -60,7 +49,7 @@ public enum Subprocess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, program, &actions, nil, argv, variables)
         guard spawned == 0 else {
-            throw CommandError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))", hint: "Check that it can be run.")
+            throw ActionableError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))", hint: "Check that it can be run.")
         }
         let status = try wait(for: pid, timeout: timeout, command: arguments[0])
         return Output(status: status,
@@ -82,12 +71,12 @@ public enum Subprocess {
             let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
             if result == pid { break }
             if result < 0, errno != EINTR {
-                throw CommandError("lost track of \(command): \(String(cString: strerror(errno)))", hint: "Run it by hand to see what it does.")
+                throw ActionableError("lost track of \(command): \(String(cString: strerror(errno)))", hint: "Run it by hand to see what it does.")
             }
             if let deadline, Date() >= deadline {
                 kill(pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
-                throw CommandError("\(command) did not finish within \(Int(timeout ?? 0)) s and was stopped",
+                throw ActionableError("\(command) did not finish within \(Int(timeout ?? 0)) s and was stopped",
                                    hint: "Check that the command works when run by hand.")
             }
             usleep(1_000)

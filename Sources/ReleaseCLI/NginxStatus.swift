@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GitKit
+import NginxKit
 import ReleaseKit
 
 extension Release {

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import GitKit
+import NginxKit
 import ReleaseKit
 
 extension Release {
@@ -13,21 +16,53 @@ extension Release {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let status = try global.workspace().pipelineStatus()
+            let workspace = try global.workspace()
+            var status = try workspace.pipelineStatus()
+            let nginx = Self.nginxStatus(of: workspace, warnings: &status.warnings)
             if global.json {
-                try Terminal.json(status)
+                try Terminal.json(StatusResult(pipeline: status, nginx: nginx))
             } else {
-                print(StatusReport(status).text, terminator: "")
+                print(StatusReport(status, nginx: nginx).text, terminator: "")
             }
         }
+
+        /// The nginx state when `nginx.repo` is set, without health checks so status stays
+        /// instant; a problem reading it is a warning, not a failure.
+        static func nginxStatus(of workspace: Workspace, warnings: inout [String]) -> NginxStatus? {
+            guard let path = try? workspace.repository.config().string("nginx.repo") else { return nil }
+            do {
+                return try NginxSwitch(repository: NginxSwitch.repository(at: path, from: workspace.root)).status(history: 1, checkHealth: false)
+            } catch {
+                warnings.append("nginx.repo \(path): \(ReleaseError.describing(error)?.message ?? "\(error)")")
+                return nil
+            }
+        }
+    }
+}
+
+/// What `status --json` prints: the pipeline's fields, and `nginx` beside them.
+struct StatusResult: Encodable {
+    let pipeline: PipelineStatus
+    let nginx: NginxStatus?
+
+    private enum Keys: String, CodingKey { case nginx }
+
+    func encode(to encoder: Encoder) throws {
+        try pipeline.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(nginx, forKey: .nginx)
     }
 }
 
 /// The human rendering of `release status`.
 struct StatusReport {
     let status: PipelineStatus
+    let nginx: NginxStatus?
 
-    init(_ status: PipelineStatus) { self.status = status }
+    init(_ status: PipelineStatus, nginx: NginxStatus? = nil) {
+        self.status = status
+        self.nginx = nginx
+    }
 
     var text: String {
         var lines: [String] = []
@@ -59,7 +94,7 @@ struct StatusReport {
         for (index, hotfix) in status.hotfixes.enumerated() {
             lines.append("\(index == 0 ? "Hotfixes    " : "            ")  \(HotfixReport.line(hotfix))")
         }
-        if let nginx = status.nginx {
+        if let nginx {
             let routes = nginx.targets.filter(\.current).map(\.name).joined(separator: ", ")
             let processes = nginx.processes.map { "master \($0.master), \($0.workers.count) worker(s)" } ?? "not running"
             lines.append("nginx         \(nginx.branch ?? "?") → \(routes.isEmpty ? "no target" : routes) · \(processes)")

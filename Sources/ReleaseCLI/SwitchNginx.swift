@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GitKit
+import NginxKit
 import ReleaseKit
 
 extension Release {
@@ -73,7 +75,7 @@ extension Release {
 extension NginxSwitch {
     /// The nginx repository's own lock: one switch at a time per host.
     func withLock<T>(_ target: String, _ body: () throws -> T) throws -> T {
-        let lock = try ReleaseLock.acquire(in: repository.gitDirectory, command: "switch-nginx \(target)", now: Date())
+        let lock = try RepositoryLock.acquire(in: repository.gitDirectory, command: "switch-nginx \(target)", now: Date())
         defer { withExtendedLifetime(lock) {} }
         return try body()
     }

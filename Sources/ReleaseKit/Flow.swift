@@ -168,7 +168,7 @@ extension Workspace {
         let blocking: [String]
         do {
             blocking = try repository.checkoutConflicts(from: old, to: new)
-        } catch let error as CommandError {
+        } catch let error as ActionableError {
             throw ReleaseError("the working tree cannot follow \(branch): \(error.message.clipped(200))",
                                hint: "Nothing was changed. Bring those files back to what \(branch) has (git status; also files marked skip-worktree or assume-unchanged), then run the command again.")
         }

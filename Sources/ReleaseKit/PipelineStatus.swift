@@ -64,8 +64,6 @@ public struct PipelineStatus: Codable, Sendable {
     public let lastRelease: LastRelease?
     public let next: NextTags
     public let hotfixes: [HotfixBranch]
-    /// The nginx state, when `nginx.repo` is configured.
-    public let nginx: NginxStatus?
     public let interrupted: Interrupted?
     public var warnings: [String]
 }
@@ -119,23 +117,10 @@ extension Workspace {
             lastRelease: lastRelease,
             next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major)),
             hotfixes: try hotfixes(history: history),
-            nginx: nginxStatus(&warnings),
             interrupted: try interruptedOperation().map {
                 .init(command: $0.plan.command, started: $0.started, pid: $0.pid, host: $0.host)
             },
             warnings: warnings)
-    }
-
-    /// The nginx state for `status`, without health checks so status stays instant; a
-    /// problem reading it is a warning, not a failure.
-    private func nginxStatus(_ warnings: inout [String]) -> NginxStatus? {
-        guard let path = try? repository.config().string("nginx.repo") else { return nil }
-        do {
-            return try NginxSwitch(repository: NginxSwitch.repository(at: path, from: root)).status(history: 1, checkHealth: false)
-        } catch {
-            warnings.append("nginx.repo \(path): \(ReleaseError.describing(error)?.message ?? "\(error)")")
-            return nil
-        }
     }
 
     /// The day a release was tagged, in the clock's time zone.

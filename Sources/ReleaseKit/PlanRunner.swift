@@ -18,7 +18,7 @@ extension Workspace {
 
     /// Takes the repository's lock for the length of `body`; one lock for every worktree.
     public func withLock<T>(_ command: String, _ body: () throws -> T) throws -> T {
-        let lock = try ReleaseLock.acquire(in: repository.commonDirectory, command: command, now: clock.now())
+        let lock = try RepositoryLock.acquire(in: repository.commonDirectory, command: command, now: clock.now())
         defer { withExtendedLifetime(lock) {} }
         return try body()
     }
@@ -112,7 +112,7 @@ struct TreeStep {
             try repository.checkout(from: from, to: to, force: recovering)
         } catch let error as GitError {
             throw ReleaseError.workingTreeFailed(error.message)
-        } catch let error as CommandError {
+        } catch let error as ActionableError {
             throw ReleaseError.workingTreeFailed(error.message)
         }
     }

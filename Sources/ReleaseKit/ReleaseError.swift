@@ -21,7 +21,7 @@ extension ReleaseError {
     /// are, libgit2's failures (a corrupt object, a permission problem) with libgit2's words.
     public static func describing(_ error: any Error) -> ReleaseError? {
         if let error = error as? ReleaseError { return error }
-        if let error = error as? CommandError { return ReleaseError(error.message, hint: error.hint) }
+        if let error = error as? ActionableError { return ReleaseError(error.message, hint: error.hint) }
         if let error = error as? ShallowHistoryError {
             return .shallow("its history stops at \(error.boundary.short), before the commits this needs")
         }
@@ -71,15 +71,5 @@ extension ReleaseError {
     static func missingBranch(_ name: String, role: String) -> ReleaseError {
         ReleaseError("the \(role) branch '\(name)' does not exist",
                      hint: "Create it (release init --create-branches makes develop and testing at the production tip), or set release.\(role) in .gitrelease.")
-    }
-}
-
-extension StringProtocol {
-    /// The text as an error message quotes it: a value pasted into the configuration can be
-    /// any length, and an error must stay a line or two.
-    public var clipped: String { clipped(80) }
-
-    public func clipped(_ limit: Int) -> String {
-        count <= limit ? String(self) : String(prefix(limit - 20)) + "… (\(count) characters)"
     }
 }

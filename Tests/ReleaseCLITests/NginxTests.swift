@@ -1,4 +1,5 @@
 import Foundation
+import NginxKit
 import ReleaseKit
 import Testing
 import TestSupport

@@ -1,5 +1,6 @@
 import Foundation
-import ReleaseKit
+import GitKit
+import NginxKit
 
 /// A real nginx on 127.0.0.1 in front of two real backends (nginx instances answering
 /// "app1 v1", "app2 v1" after an optional delay), with its configuration in a git repository

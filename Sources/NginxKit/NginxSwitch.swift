@@ -46,16 +46,17 @@ public struct HealthCheck: Codable, Sendable, Equatable {
 public final class NginxSwitch {
     public let repository: Repository
     public let settings: NginxSettings
-    let clock: Clock
+    /// Where "now" comes from, so tests can fix it.
+    let now: @Sendable () -> Date
     let environment: [String: String]
     let progress: (String) -> Void
 
-    public init(repository: Repository, clock: Clock = .system,
+    public init(repository: Repository, now: @escaping @Sendable () -> Date = { Date() },
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 progress: @escaping (String) -> Void = { _ in }) throws {
         self.repository = repository
         settings = try NginxSettings(repository: repository)
-        self.clock = clock
+        self.now = now
         self.environment = environment
         self.progress = progress
     }
@@ -69,27 +70,27 @@ public final class NginxSwitch {
             location = try local ?? Config.userAndSystem().string("nginx.repo")
         }
         guard let location else {
-            throw ReleaseError("no nginx repository given", hint: "Pass --repo PATH or set it once: git config --global nginx.repo /etc/nginx")
+            throw ActionableError("no nginx repository given", hint: "Pass --repo PATH or set it once: git config --global nginx.repo /etc/nginx")
         }
         let repository: Repository
         do {
             repository = try Repository.open(at: location)
         } catch let error as GitError {
-            throw ReleaseError("\(location) is not a git repository (\(error.message))",
+            throw ActionableError("\(location) is not a git repository (\(error.message))",
                                hint: "nginx.repo must be the nginx configuration folder, kept in git with one branch per target.")
         }
         guard repository.workingDirectory != nil else {
-            throw ReleaseError("\(location) is a bare repository", hint: "nginx.repo must be the configuration folder nginx reads.")
+            throw ActionableError("\(location) is a bare repository", hint: "nginx.repo must be the configuration folder nginx reads.")
         }
         return repository
     }
 
     public func run(target name: String, dryRun: Bool) throws -> NginxSwitchResult {
-        let started = clock.now()
+        let started = now()
         let target = try settings.target(name)
         let current = try currentState()
         guard let targetCommit = try repository.branch(target.branch)?.target else {
-            throw ReleaseError("the nginx repository has no branch \(target.branch) for target \(name)",
+            throw ActionableError("the nginx repository has no branch \(target.branch) for target \(name)",
                                hint: "Create it, or point nginx.\(name).branch at the right branch.")
         }
         let destination = NginxSwitchResult.State(branch: target.branch, commit: targetCommit)
@@ -98,7 +99,7 @@ public final class NginxSwitch {
         func result(_ outcome: String, before: [Int32] = [], after: [Int32] = [], validate: Double = 0, reload: Double = 0) -> NginxSwitchResult {
             NginxSwitchResult(target: name, from: current, to: destination, result: outcome, health: health,
                               workersBefore: before, workersAfter: after, validateSeconds: validate, reloadSeconds: reload,
-                              totalSeconds: clock.now().timeIntervalSince(started), warnings: warnings)
+                              totalSeconds: now().timeIntervalSince(started), warnings: warnings)
         }
         if current.branch == target.branch { return result("unchanged") }
         let blocking = try repository.checkoutConflicts(from: current.commit, to: targetCommit)
@@ -112,16 +113,16 @@ public final class NginxSwitch {
         let logOffset = errorLogSize()
         try checkOut(target.branch, from: current.commit, to: targetCommit)
 
-        let validateStart = clock.now()
+        let validateStart = now()
         let validation = try settings.validate.run()
-        let validateSeconds = clock.now().timeIntervalSince(validateStart)
+        let validateSeconds = now().timeIntervalSince(validateStart)
         guard validation.status == 0 else {
             try checkOut(current.branch, from: targetCommit, to: current.commit)
             throw refusal("nginx rejected the configuration on \(target.branch): \(Self.essence(of: validation.output))",
                           hint: "Fix it on that branch; nginx was not reloaded and still runs \(current.branch).", from: current, to: destination)
         }
 
-        let reloadStart = clock.now()
+        let reloadStart = now()
         do {
             try reloadAndConfirm(before: before, logOffset: logOffset)
             try probeTraffic(reaching: settings.members(of: target))
@@ -144,7 +145,7 @@ public final class NginxSwitch {
             throw refusal("\(failure.message); \(undone)", hint: "Look at nginx's error log and the branch \(target.branch).",
                           from: current, to: destination, result: "rolled-back")
         }
-        let reloadSeconds = clock.now().timeIntervalSince(reloadStart)
+        let reloadSeconds = now().timeIntervalSince(reloadStart)
         let after = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile)?.workers ?? [] : []
         let outcome = result("switched", before: before?.workers ?? [], after: after, validate: validateSeconds, reload: reloadSeconds)
         audit(from: current, to: destination, result: "switched", reason: nil)
@@ -154,18 +155,18 @@ public final class NginxSwitch {
     /// Waits until every worker that ran before the switch has exited: then no request is in
     /// flight to the backends the switch removed.
     public func drain(_ result: NginxSwitchResult, timeout: TimeInterval) throws {
-        let deadline = clock.now().addingTimeInterval(timeout)
-        let started = clock.now()
+        let deadline = now().addingTimeInterval(timeout)
+        let started = now()
         var remaining = NginxProcesses.alive(result.workersBefore)
         var lastReport = Date.distantPast
         while !remaining.isEmpty {
-            if clock.now() >= deadline {
-                throw ReleaseError("\(remaining.count) old nginx worker(s) still running after \(Int(timeout)) s: pid \(remaining.map(String.init).joined(separator: ", "))",
+            if now() >= deadline {
+                throw ActionableError("\(remaining.count) old nginx worker(s) still running after \(Int(timeout)) s: pid \(remaining.map(String.init).joined(separator: ", "))",
                                    hint: "They still serve requests begun before the switch: wait before stopping the removed backends.")
             }
-            if clock.now().timeIntervalSince(lastReport) >= 1 {
-                progress("draining: \(remaining.count) old worker(s) still finishing requests (pid \(remaining.map(String.init).joined(separator: ", "))), \(String(format: "%.1f", clock.now().timeIntervalSince(started))) s")
-                lastReport = clock.now()
+            if now().timeIntervalSince(lastReport) >= 1 {
+                progress("draining: \(remaining.count) old worker(s) still finishing requests (pid \(remaining.map(String.init).joined(separator: ", "))), \(String(format: "%.1f", now().timeIntervalSince(started))) s")
+                lastReport = now()
             }
             usleep(20_000)
             remaining = NginxProcesses.alive(remaining)
@@ -176,10 +177,10 @@ public final class NginxSwitch {
 
     private func currentState() throws -> NginxSwitchResult.State {
         guard case .branch(let branch, let commit) = try repository.head() else {
-            throw ReleaseError("the nginx repository is not on a branch", hint: "Check out the branch nginx should run, e.g. git checkout master.")
+            throw ActionableError("the nginx repository is not on a branch", hint: "Check out the branch nginx should run, e.g. git checkout master.")
         }
         guard settings.targets.contains(where: { $0.branch == branch }) else {
-            throw ReleaseError("the nginx repository is on '\(branch)', which is no target's branch",
+            throw ActionableError("the nginx repository is on '\(branch)', which is no target's branch",
                                hint: "Check out one of \(settings.targets.map(\.branch).joined(separator: ", ")) first.")
         }
         let state = NginxSwitchResult.State(branch: branch, commit: commit)
@@ -239,7 +240,7 @@ public final class NginxSwitch {
         guard reload.status == 0 else {
             throw ReloadFailure(message: "the reload command (\(settings.reload)) failed: \(Self.essence(of: reload.output))", applied: false)
         }
-        let deadline = clock.now().addingTimeInterval(settings.reloadTimeout)
+        let deadline = now().addingTimeInterval(settings.reloadTimeout)
         var started = false
         while true {
             if let emergency = newEmergencies(since: logOffset) {
@@ -254,7 +255,7 @@ public final class NginxSwitch {
             if started, before.workers.allSatisfy({ !NginxProcesses.isAlive($0) || NginxProcesses.isShuttingDown($0) }) {
                 return
             }
-            if clock.now() >= deadline {
+            if now() >= deadline {
                 throw ReloadFailure(message: started ? "nginx's old workers kept accepting connections \(Int(settings.reloadTimeout)) s after the reload"
                                                      : "nginx started no new worker within \(Int(settings.reloadTimeout)) s of the reload",
                                     applied: started)
@@ -319,9 +320,9 @@ public final class NginxSwitch {
     // MARK: - Refusals
 
     private func refusal(_ message: String, hint: String, from: NginxSwitchResult.State, to: NginxSwitchResult.State?,
-                         result: String = "refused") -> ReleaseError {
+                         result: String = "refused") -> ActionableError {
         audit(from: from, to: to, result: result, reason: message)
-        return ReleaseError(message, hint: hint)
+        return ActionableError(message, hint: hint)
     }
 
 }

@@ -51,7 +51,7 @@ public struct NginxSettings: Sendable {
         targets = try names.map { name in
             let fallback = NginxSettings.defaultTargets.first { $0.0 == name }?.1
             guard let branch = try string("\(name).branch") ?? fallback else {
-                throw ReleaseError("nginx target '\(name)' has no branch", hint: "Set nginx.\(name).branch.")
+                throw ActionableError("nginx target '\(name)' has no branch", hint: "Set nginx.\(name).branch.")
             }
             return Target(name: name, branch: branch, health: try config.strings("nginx.\(name).health"),
                           answer: try string("\(name).answer"))
@@ -66,13 +66,13 @@ public struct NginxSettings: Sendable {
         probe = try string("probe")
         if let text = try string("probeRequests") {
             guard let count = Int(text), count > 0 else {
-                throw ReleaseError("nginx.probeRequests = \(text) is not a positive number", hint: "Use e.g. 8.")
+                throw ActionableError("nginx.probeRequests = \(text) is not a positive number", hint: "Use e.g. 8.")
             }
             probeRequests = count
         }
         if let text = try string("reloadTimeout") {
             guard let seconds = TimeInterval(text), seconds > 0 else {
-                throw ReleaseError("nginx.reloadTimeout = \(text) is not a number of seconds", hint: "Use e.g. 10.")
+                throw ActionableError("nginx.reloadTimeout = \(text) is not a number of seconds", hint: "Use e.g. 10.")
             }
             reloadTimeout = seconds
         }
@@ -83,7 +83,7 @@ public struct NginxSettings: Sendable {
 
     public func target(_ name: String) throws -> Target {
         guard let target = targets.first(where: { $0.name == name }) else {
-            throw ReleaseError("unknown nginx target '\(name)'",
+            throw ActionableError("unknown nginx target '\(name)'",
                                hint: "Known targets: \(targets.map(\.name).joined(separator: ", ")); add one with nginx.\(name).branch.")
         }
         return target

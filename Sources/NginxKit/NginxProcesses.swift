@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// nginx's processes as the kernel shows them in `/proc`: the master (from its pid file)
 /// and its workers (its children).

@@ -1,11 +1,10 @@
-import GitKit
 
 /// A misspelt key is silently ignored by git-config readers; release names it instead, with
 /// the known key it most resembles.
-enum UnknownKeys {
+public enum UnknownKeys {
     /// One warning per key under `[section]` that is not in `known` (full names, any case).
     /// Keys with a subsection (`nginx.app1.branch`) are checked by `allowsSubsection` instead.
-    static func warnings(in config: Config, section: String, known: [String],
+    public static func warnings(in config: Config, section: String, known: [String],
                          allowsSubsection: (String, String) -> Bool = { _, _ in false }) throws -> [String] {
         let lowered = Dictionary(known.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
         var warnings: [String] = []

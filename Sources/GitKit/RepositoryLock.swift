@@ -1,8 +1,8 @@
 import Foundation
 
-/// One writer per repository. The lock is an advisory `flock` on `.git/release.lock`, which
+/// One writer per repository (release's own lock, beside git's). The lock is an advisory `flock` on `.git/release.lock`, which
 /// the kernel releases when its holder dies, however it dies; the file says who holds it.
-public final class ReleaseLock {
+public final class RepositoryLock {
     public struct Holder: Codable, Equatable, Sendable {
         public let pid: Int32
         public let host: String
@@ -25,12 +25,12 @@ public final class ReleaseLock {
 
     /// Takes the lock or refuses with who holds it. A lock file left by a dead process is
     /// taken over (its `flock` vanished with it).
-    public static func acquire(in gitDirectory: String, command: String, now: Date) throws -> ReleaseLock {
+    public static func acquire(in gitDirectory: String, command: String, now: Date) throws -> RepositoryLock {
         let path = gitDirectory + "release.lock"
         while true {
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw ReleaseError("could not open \(path): \(String(cString: strerror(errno)))",
+                throw ActionableError("could not open \(path): \(String(cString: strerror(errno)))",
                                    hint: "Check that the repository is writable.")
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
@@ -51,7 +51,7 @@ public final class ReleaseLock {
             let data = (try? encoder.encode(holder)) ?? Data()
             ftruncate(descriptor, 0)
             _ = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-            return ReleaseLock(descriptor: descriptor, path: path)
+            return RepositoryLock(descriptor: descriptor, path: path)
         }
     }
 
@@ -64,13 +64,13 @@ public final class ReleaseLock {
         return try? decoder.decode(Holder.self, from: Data(buffer[0..<count]))
     }
 
-    private static func busy(_ holder: Holder?, path: String) -> ReleaseError {
+    private static func busy(_ holder: Holder?, path: String) -> ActionableError {
         guard let holder else {
-            return ReleaseError("another release command is changing this repository (\(path) is locked)",
+            return ActionableError("another release command is changing this repository (\(path) is locked)",
                                 hint: "Wait for it to finish.")
         }
         let since = ISO8601DateFormatter().string(from: holder.since)
-        return ReleaseError("another release command is changing this repository: release \(holder.command), pid \(holder.pid) on \(holder.host) since \(since)",
+        return ActionableError("another release command is changing this repository: release \(holder.command), pid \(holder.pid) on \(holder.host) since \(since)",
                             hint: "Wait for it to finish; the lock goes away by itself when that process ends.")
     }
 }

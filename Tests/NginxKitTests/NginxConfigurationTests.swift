@@ -1,4 +1,5 @@
-import ReleaseKit
+import GitKit
+@testable import NginxKit
 import Testing
 
 struct ConfiguredCommandTests {
@@ -16,14 +17,14 @@ struct ConfiguredCommandTests {
 
     @Test(arguments: ["nginx 'unterminated", #"nginx "open"#, "nginx \\", "", "   "])
     func refusesWhatAShellWouldNotRun(_ text: String) {
-        #expect(throws: ReleaseError.self) { try ConfiguredCommand(parsing: text, key: "nginx.reload") }
+        #expect(throws: ActionableError.self) { try ConfiguredCommand(parsing: text, key: "nginx.reload") }
     }
 
     @Test func runsWithoutAShell() throws {
         let result = try ConfiguredCommand(words: ["/bin/echo", "$HOME", "; rm -rf /"]).run()
         #expect(result.status == 0)
         #expect(result.output == "$HOME ; rm -rf /")
-        let missing = #expect(throws: ReleaseError.self) { try ConfiguredCommand(words: ["no-such-command-here"]).run() }
+        let missing = #expect(throws: ActionableError.self) { try ConfiguredCommand(words: ["no-such-command-here"]).run() }
         #expect(missing?.message.contains("command not found: no-such-command-here") == true)
     }
 }

@@ -39,10 +39,10 @@ public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
             }
         }
         guard quote == nil, !escaped else {
-            throw ReleaseError("\(key) = \(text) has an unterminated quote", hint: "Close the quote, e.g. docker exec 'my nginx' nginx -t.")
+            throw ActionableError("\(key) = \(text) has an unterminated quote", hint: "Close the quote, e.g. docker exec 'my nginx' nginx -t.")
         }
         if inWord { words.append(word) }
-        guard !words.isEmpty else { throw ReleaseError("\(key) is empty", hint: "Give a command, e.g. nginx -t.") }
+        guard !words.isEmpty else { throw ActionableError("\(key) is empty", hint: "Give a command, e.g. nginx -t.") }
         self.words = words
     }
 
@@ -55,8 +55,8 @@ public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
         let result: Subprocess.Output
         do {
             result = try Subprocess.run(words, timeout: timeout)
-        } catch let error as CommandError {
-            throw ReleaseError("\(error.message) (from \(self))", hint: error.hint)
+        } catch let error as ActionableError {
+            throw ActionableError("\(error.message) (from \(self))", hint: error.hint)
         }
         let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
         return (result.status, text.trimmingCharacters(in: .whitespacesAndNewlines))

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// One HTTP/1.0 GET over a new connection, for health checks and traffic probes: plain http
 /// on the private network between nginx and its backends, no redirects, no keep-alive.

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// One line of the audit log: who switched what, when, and how it ended.
 public struct NginxAuditRecord: Codable, Sendable {
@@ -27,7 +28,7 @@ extension NginxSwitch {
     /// One JSON line per attempt, appended in a single write.
     func audit(from: NginxSwitchResult.State, to: NginxSwitchResult.State?, result: String, reason: String?) {
         let entry = NginxAuditRecord(
-            time: clock.now(), operator: NginxAuditRecord.operatorName(environment),
+            time: now(), operator: NginxAuditRecord.operatorName(environment),
             host: ProcessInfo.processInfo.hostName, from: from, to: to, result: result, reason: reason)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
