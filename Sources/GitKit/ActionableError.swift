@@ -10,6 +10,17 @@ public struct ActionableError: Error, Equatable, Sendable {
     }
 }
 
+extension ActionableError {
+    /// Any error as one line of text for a message.
+    public static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as ActionableError: error.message
+        case let error as GitError: error.message
+        default: "\(error)"
+        }
+    }
+}
+
 extension StringProtocol {
     /// The text as an error message quotes it: a value pasted into the configuration can be
     /// any length, and an error must stay a line or two.

@@ -145,6 +145,38 @@ extension Repository {
     }
 }
 
+extension Repository {
+    /// The paths that differ between two commits and that hold, in the index or on disk,
+    /// neither what the one nor what the other has there: changed by hand since an update
+    /// between them was interrupted (an edit, a staged change, a flipped executable bit, a
+    /// folder or a link in the way). A file holding only the first part of one side is a write
+    /// the interruption cut short, not a change. Only those paths' files are ever forced.
+    public func pathsHoldingNeither(_ one: OID, nor other: OID) throws -> [String] {
+        let paths = try changedPaths(from: one, to: other)
+        let sides = [try blobEntries(at: paths, in: one), try blobEntries(at: paths, in: other)]
+        let found = try contents(at: paths)
+        let modesCount = (try? config().bool("core.fileMode")) ?? true
+        return try paths.filter { path in
+            let planned = sides.map { $0[path] }
+            let state = found[path] ?? PathContents()
+            guard !state.isBlocked, planned.contains(state.index) else { return true }
+            guard let side = planned.first(where: { $0?.id == state.file }) else {
+                return !(try isCutShort(path, of: [one, other]))
+            }
+            guard let side, modesCount, [0o100644, 0o100755].contains(side.mode) else { return false }
+            return side.isExecutable != state.fileIsExecutable
+        }
+    }
+
+    private func isCutShort(_ path: String, of commits: [OID]) throws -> Bool {
+        guard let root = workingDirectory, let written = FileManager.default.contents(atPath: root + path) else { return false }
+        return try commits.contains { commit in
+            guard let whole = try fileContents(at: path, in: commit) else { return false }
+            return written.count < whole.count && whole.starts(with: written)
+        }
+    }
+}
+
 /// Receives paths from a libgit2 callback; lives only for the call that fills it.
 private final class PathCollector {
     var paths: [String] = []

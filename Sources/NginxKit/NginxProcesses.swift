@@ -7,13 +7,36 @@ public struct NginxProcesses: Equatable, Sendable, Codable {
     public let master: Int32
     public let workers: [Int32]
 
-    /// Reads the master pid from the pid file and lists its children; nil when the pid file
-    /// is missing or names no running process.
-    public static func read(pidFile: String) -> NginxProcesses? {
+    /// What a pid file names.
+    public enum Master: Equatable, Sendable {
+        case running(NginxProcesses)
+        /// A live process that is not an nginx master: a stale pid file whose number was
+        /// reused. It must never be signalled.
+        case notNginx(pid: Int32, command: String)
+        case none
+    }
+
+    /// Reads the master pid from the pid file; it counts only if that process is an nginx
+    /// master (its title, as nginx sets it: "nginx: master process …").
+    public static func master(pidFile: String) -> Master {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-              let master = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), isAlive(master)
-        else { return nil }
-        return NginxProcesses(master: master, workers: children(of: master))
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), isAlive(pid)
+        else { return .none }
+        let title = commandLine(pid)
+        guard title.hasPrefix("nginx: master process") else { return .notNginx(pid: pid, command: title) }
+        return .running(NginxProcesses(master: pid, workers: children(of: pid)))
+    }
+
+    /// The master and its workers; nil when the pid file names no live nginx master.
+    public static func read(pidFile: String) -> NginxProcesses? {
+        if case .running(let processes) = master(pidFile: pidFile) { return processes }
+        return nil
+    }
+
+    /// A process's command line with its arguments joined by spaces.
+    static func commandLine(_ pid: Int32) -> String {
+        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+        return String(decoding: data, as: UTF8.self).split(separator: "\0").joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
 
     /// A process that runs (an exited one nobody reaped yet, a zombie, does not).

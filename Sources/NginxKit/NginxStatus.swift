@@ -17,6 +17,10 @@ public struct NginxStatus: Codable, Sendable {
     public let commit: OID?
     public let clean: Bool
     public let targets: [TargetRoute]
+    /// What nginx last loaded, as the last confirmed reload recorded it (nil: not known).
+    public let applied: OID?
+    /// A switch killed before it finished: nginx may run either side until the next one.
+    public let interrupted: SwitchJournal?
     public let health: [HealthCheck]
     public let processes: NginxProcesses?
     public let pidFile: String
@@ -42,7 +46,8 @@ extension NginxSwitch {
         let log = (try? String(contentsOfFile: settings.auditLog, encoding: .utf8)) ?? ""
         return NginxStatus(
             repository: repository.workingDirectory ?? repository.gitDirectory, branch: head.branchName, commit: head.commit,
-            clean: try repository.workingTreeStatus(includeUntracked: false).isClean, targets: routes, health: health,
+            clean: try repository.workingTreeStatus(includeUntracked: false).isClean, targets: routes,
+            applied: try appliedCommit(), interrupted: try SwitchJournal.read(repository), health: health,
             processes: NginxProcesses.read(pidFile: settings.pidFile), pidFile: settings.pidFile,
             lastSwitches: log.split(separator: "\n").suffix(count).compactMap(NginxAuditRecord.read))
     }

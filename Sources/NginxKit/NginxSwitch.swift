@@ -21,6 +21,8 @@ public struct NginxSwitchResult: Codable, Sendable {
     public let reloadSeconds: Double
     public let totalSeconds: Double
     public var warnings: [String]
+    /// What the last confirmed reload recorded before this switch (nil: unknown).
+    public var applied: OID?
 }
 
 public struct HealthCheck: Codable, Sendable, Equatable {
@@ -85,71 +87,170 @@ public final class NginxSwitch {
         return repository
     }
 
+    /// Routes nginx to `name`: checks out its branch and has nginx load it, unless the last
+    /// confirmed reload recorded that nginx already runs that branch's tip.
     public func run(target name: String, dryRun: Bool) throws -> NginxSwitchResult {
         let started = now()
         let target = try settings.target(name)
-        let current = try currentState()
+        let interrupted = try SwitchJournal.read(repository)
+        if let interrupted, !dryRun { try undoCheckout(of: interrupted) }
+        let current = try currentState(dryRun: dryRun, interrupted: interrupted)
         guard let targetCommit = try repository.branch(target.branch)?.target else {
             throw ActionableError("the nginx repository has no branch \(target.branch) for target \(name)",
-                               hint: "Create it, or point nginx.\(name).branch at the right branch.")
+                                  hint: "Create it, or point nginx.\(name).branch at the right branch.")
         }
         let destination = NginxSwitchResult.State(branch: target.branch, commit: targetCommit)
+        let before = try processes(from: current, to: destination)
+        // After an interrupted switch nginx may run either side: only a reload makes it known.
+        let applied = interrupted == nil ? try appliedCommit() : nil
         let health = try checkHealth(of: target, from: current, to: destination)
         let warnings = health.filter { !$0.ok }.map { "\($0.target) backend \($0.url) does not answer: \($0.detail)" }
-        func result(_ outcome: String, before: [Int32] = [], after: [Int32] = [], validate: Double = 0, reload: Double = 0) -> NginxSwitchResult {
+        func result(_ outcome: String, after: [Int32] = [], validate: Double = 0, reload: Double = 0) -> NginxSwitchResult {
             NginxSwitchResult(target: name, from: current, to: destination, result: outcome, health: health,
-                              workersBefore: before, workersAfter: after, validateSeconds: validate, reloadSeconds: reload,
-                              totalSeconds: now().timeIntervalSince(started), warnings: warnings)
+                              workersBefore: before?.workers ?? [], workersAfter: after, validateSeconds: validate,
+                              reloadSeconds: reload, totalSeconds: now().timeIntervalSince(started), warnings: warnings,
+                              applied: applied)
         }
-        if current.branch == target.branch { return result("unchanged") }
-        let blocking = try repository.checkoutConflicts(from: current.commit, to: targetCommit)
-        guard blocking.isEmpty else {
-            throw refusal("untracked files in the nginx repository would be overwritten: \(blocking.joined(separator: ", "))",
-                          hint: "Move them away, then switch again.", from: current, to: destination)
+        if current.branch == target.branch, applied == targetCommit { return result("unchanged") }
+        if current.branch != target.branch {
+            let blocking = try repository.checkoutConflicts(from: current.commit, to: targetCommit)
+            guard blocking.isEmpty else {
+                throw refusal("untracked files in the nginx repository would be overwritten: \(blocking.joined(separator: ", "))",
+                              hint: "Move them away, then switch again.", from: current, to: destination)
+            }
         }
         if dryRun { return result("dry-run") }
 
-        let before = try processes(from: current, to: destination)
+        let signals = HeldSignals.hold()
+        defer { signals.release() }
+        try SwitchJournal(from: current, to: destination, started: started, pid: getpid()).write(repository)
         let logOffset = errorLogSize()
-        try checkOut(target.branch, from: current.commit, to: targetCommit)
+        let step = Step(switcher: self, current: current, destination: destination, signals: signals, before: before)
+        try step.checkOut(target.branch, from: current.commit, to: targetCommit)
+        CrashPoint.reached("nginx-checked-out", environment)
 
         let validateStart = now()
-        let validation = try settings.validate.run()
+        let validation = try step.guarded("validating") { try settings.validate.run() }
         let validateSeconds = now().timeIntervalSince(validateStart)
         guard validation.status == 0 else {
-            try checkOut(current.branch, from: targetCommit, to: current.commit)
+            try step.back(applied: false)
             throw refusal("nginx rejected the configuration on \(target.branch): \(Self.essence(of: validation.output))",
                           hint: "Fix it on that branch; nginx was not reloaded and still runs \(current.branch).", from: current, to: destination)
         }
+        try step.stopIfInterrupted(applied: false)
+        CrashPoint.reached("nginx-validated", environment)
 
         let reloadStart = now()
         do {
             try reloadAndConfirm(before: before, logOffset: logOffset)
             try probeTraffic(reaching: settings.members(of: target))
         } catch let failure as ReloadFailure {
-            // A reload nginx did not apply left it running the previous configuration: only the
-            // files go back. One it applied is undone by reloading the previous configuration.
-            try checkOut(current.branch, from: targetCommit, to: current.commit)
-            var undone = "switched back to \(current.branch); nginx kept running it"
-            if failure.applied {
-                let now = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile) : nil
-                do {
-                    try reloadAndConfirm(before: now, logOffset: errorLogSize())
-                } catch let second as ReloadFailure {
-                    throw refusal("\(failure.message); reloading \(current.branch) again failed too: \(second.message)",
-                                  hint: "The repository is back on \(current.branch) but nginx may still run \(target.branch): check its error log, then run release switch-nginx \(currentTarget(current)) again.",
-                                  from: current, to: destination, result: "failed")
-                }
-                undone = "switched back to \(current.branch) and reloaded"
-            }
-            throw refusal("\(failure.message); \(undone)", hint: "Look at nginx's error log and the branch \(target.branch).",
-                          from: current, to: destination, result: "rolled-back")
+            try rollBack(after: failure, step: step)
+        } catch {
+            // A reload command that cannot start or times out: nginx's state is unknown, so
+            // the previous configuration is loaded again.
+            try rollBack(after: ReloadFailure(message: ActionableError.describe(error), applied: true), step: step)
         }
+        CrashPoint.reached("nginx-reloaded", environment)
+        try recordApplied(targetCommit, replacing: try appliedCommit())
+        SwitchJournal.remove(repository)
+        try step.stopIfInterrupted(applied: true)
         let reloadSeconds = now().timeIntervalSince(reloadStart)
         let after = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile)?.workers ?? [] : []
-        let outcome = result("switched", before: before?.workers ?? [], after: after, validate: validateSeconds, reload: reloadSeconds)
-        audit(from: current, to: destination, result: "switched", reason: nil)
+        let outcome = result("switched", after: after, validate: validateSeconds, reload: reloadSeconds)
+        audit(from: current, to: destination, result: "switched", reason: interrupted.map { _ in "after an interrupted switch" })
         return outcome
+    }
+
+    /// The steps after the checkout, each of which puts the repository back where nginx's
+    /// running commit is when it fails or when the operator interrupts.
+    struct Step {
+        let switcher: NginxSwitch
+        let current: NginxSwitchResult.State
+        let destination: NginxSwitchResult.State
+        let signals: HeldSignals
+        let before: NginxProcesses?
+
+        func checkOut(_ branch: String, from: OID, to: OID) throws {
+            try switcher.repository.setHead(Reference.branch(branch))
+            try switcher.repository.checkout(from: from, to: to, force: true)
+        }
+
+        /// Back to the previous branch; reloaded there too when nginx had applied the new one.
+        func back(applied: Bool) throws {
+            try checkOut(current.branch, from: destination.commit, to: current.commit)
+            if applied {
+                let now = switcher.settings.checkWorkers ? NginxProcesses.read(pidFile: switcher.settings.pidFile) : nil
+                try switcher.reloadAndConfirm(before: now, logOffset: switcher.errorLogSize())
+                try switcher.recordApplied(current.commit, replacing: try switcher.appliedCommit())
+            }
+            SwitchJournal.remove(switcher.repository)
+        }
+
+        /// Runs `body`; any error it throws puts the repository back first.
+        func guarded<T>(_ doing: String, _ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch {
+                try back(applied: false)
+                throw switcher.refusal("\(doing) failed: \(ActionableError.describe(error)); switched back to \(current.branch)",
+                                       hint: "Check the command (nginx.validate / nginx.reload); nginx was not reloaded.",
+                                       from: current, to: destination, result: "rolled-back")
+            }
+        }
+
+        /// An operator's Ctrl-C or a SIGTERM that arrived meanwhile ends the switch here.
+        func stopIfInterrupted(applied: Bool) throws {
+            guard let signal = signals.pending else { return }
+            try back(applied: applied)
+            _ = switcher.refusal("interrupted by signal \(signal); switched back to \(current.branch)",
+                                 hint: "", from: current, to: destination, result: "interrupted")
+            throw ActionableError("interrupted (signal \(signal)); the nginx repository is back on \(current.branch)\(applied ? " and nginx reloaded it" : ", which nginx still runs")",
+                                  hint: "Run the switch again when you are ready.")
+        }
+    }
+
+    /// After a reload that did not take: back to the previous branch, reloaded only if nginx
+    /// had applied the new configuration; otherwise nginx kept running the old one.
+    private func rollBack(after failure: ReloadFailure, step: Step) throws -> Never {
+        let (current, destination) = (step.current, step.destination)
+        do {
+            try step.back(applied: failure.applied)
+        } catch {
+            throw refusal("\(failure.message); reloading \(current.branch) again failed too: \(ActionableError.describe(error))",
+                          hint: "The repository is back on \(current.branch) but nginx may still run \(destination.branch): check its error log, then run release nginx apply.",
+                          from: current, to: destination, result: "failed")
+        }
+        let undone = failure.applied ? "switched back to \(current.branch) and reloaded" : "switched back to \(current.branch); nginx kept running it"
+        throw refusal("\(failure.message); \(undone)", hint: "Look at nginx's error log and the branch \(destination.branch).",
+                      from: current, to: destination, result: "rolled-back")
+    }
+
+    /// A switch killed after its checkout left the journal: the files go back to the branch
+    /// the switch started from (only if they still hold one side or the other; an operator's
+    /// edits are refused, never overwritten), and nginx's state stays unknown until the next
+    /// confirmed reload.
+    private func undoCheckout(of journal: SwitchJournal) throws {
+        let touched = try repository.pathsHoldingNeither(journal.from.commit, nor: journal.to.commit)
+        guard touched.isEmpty else {
+            throw ActionableError("a switch to \(journal.to.branch) was interrupted and \(touched.prefix(3).joined(separator: ", ")) changed since",
+                                  hint: "Put those files back (git -C \(repository.workingDirectory ?? "") checkout -f \(journal.from.branch)), then switch again.")
+        }
+        progress("an interrupted switch \(journal.from.branch) → \(journal.to.branch) (pid \(journal.pid)) is resolved: nginx will be reloaded")
+        try repository.setHead(Reference.branch(journal.from.branch))
+        try repository.checkout(from: journal.to.commit, to: journal.from.commit, force: true)
+        SwitchJournal.remove(repository)
+    }
+
+    /// `release nginx apply`: has nginx load the tip of the checked-out branch (after a commit
+    /// on it, or to settle an interrupted switch), with every check a switch makes.
+    public func apply(dryRun: Bool) throws -> NginxSwitchResult {
+        let branch = try SwitchJournal.read(repository)?.from.branch ?? repository.head().branchName
+        guard let branch, let target = settings.targets.first(where: { $0.branch == branch }) else {
+            throw ActionableError("the nginx repository is on \(branch.map { "'\($0)'" } ?? "no branch"), which is no target's branch",
+                                  hint: "Check out one of \(settings.targets.map(\.branch).joined(separator: ", ")) first, or use release switch-nginx TARGET.")
+        }
+        return try run(target: target.name, dryRun: dryRun)
     }
 
     /// Waits until every worker that ran before the switch has exited: then no request is in
@@ -175,7 +276,10 @@ public final class NginxSwitch {
 
     // MARK: - Steps
 
-    private func currentState() throws -> NginxSwitchResult.State {
+    private func currentState(dryRun: Bool = false, interrupted: SwitchJournal? = nil) throws -> NginxSwitchResult.State {
+        if dryRun, let interrupted {
+            return NginxSwitchResult.State(branch: interrupted.from.branch, commit: interrupted.from.commit)
+        }
         guard case .branch(let branch, let commit) = try repository.head() else {
             throw ActionableError("the nginx repository is not on a branch", hint: "Check out the branch nginx should run, e.g. git checkout master.")
         }
@@ -184,10 +288,12 @@ public final class NginxSwitch {
                                hint: "Check out one of \(settings.targets.map(\.branch).joined(separator: ", ")) first.")
         }
         let state = NginxSwitchResult.State(branch: branch, commit: commit)
-        let status = try repository.workingTreeStatus(includeUntracked: false)
-        guard status.isClean else {
-            throw refusal("the nginx repository has uncommitted changes: \(status.changed.joined(separator: ", "))",
-                          hint: "Commit them to a branch or discard them (git checkout -- .): nginx must run what a branch records.",
+        // An untracked file nginx includes (conf.d/*.conf) would go live unrecorded.
+        let status = try repository.workingTreeStatus(includeUntracked: true)
+        guard status.isClean, status.untracked.isEmpty else {
+            let files = (status.changed + status.untracked).prefix(5).joined(separator: ", ")
+            throw refusal("the nginx repository has \(status.isClean ? "untracked files" : "uncommitted changes"): \(files)",
+                          hint: "Commit them to a branch, or remove them (or ignore them in .gitignore): nginx must run what a branch records.",
                           from: state, to: nil)
         }
         return state
@@ -213,17 +319,18 @@ public final class NginxSwitch {
 
     private func processes(from: NginxSwitchResult.State, to: NginxSwitchResult.State) throws -> NginxProcesses? {
         guard settings.checkWorkers else { return nil }
-        guard let processes = NginxProcesses.read(pidFile: settings.pidFile) else {
-            throw refusal("nginx does not run: no live process in its pid file \(settings.pidFile)",
+        switch NginxProcesses.master(pidFile: settings.pidFile) {
+        case .running(let processes):
+            return processes
+        case .notNginx(let pid, let command):
+            throw refusal("the pid file \(settings.pidFile) names pid \(pid), which is not an nginx master (it runs \(command.clipped)); nothing was signalled",
+                          hint: "nginx is not running from that pid file: start it, or set nginx.pidFile to the right file.",
+                          from: from, to: to)
+        case .none:
+            throw refusal("nginx is not running: no live process in its pid file \(settings.pidFile)",
                           hint: "Start nginx, or set nginx.pidFile (nginx.checkWorkers = false when the host cannot see its pids).",
                           from: from, to: to)
         }
-        return processes
-    }
-
-    private func checkOut(_ branch: String, from: OID, to: OID) throws {
-        try repository.setHead(Reference.branch(branch))
-        try repository.checkout(from: from, to: to, force: true)
     }
 
     /// Why a reload did not take, and whether nginx applied it anyway.
@@ -235,7 +342,7 @@ public final class NginxSwitch {
     /// The reload command returns before nginx applies it, and a configuration that passes
     /// `nginx -t` can still fail to apply: a reload counts once new workers run, the old ones
     /// stopped accepting connections, and the error log gained no `[emerg]`.
-    private func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?) throws {
+    func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?) throws {
         let reload = try settings.reload.run()
         guard reload.status == 0 else {
             throw ReloadFailure(message: "the reload command (\(settings.reload)) failed: \(Self.essence(of: reload.output))", applied: false)
@@ -303,7 +410,7 @@ public final class NginxSwitch {
         return text
     }
 
-    private func errorLogSize() -> UInt64? {
+    func errorLogSize() -> UInt64? {
         var info = stat()
         guard let path = settings.errorLog, stat(path, &info) == 0 else { return nil }
         return UInt64(info.st_size)
@@ -319,7 +426,7 @@ public final class NginxSwitch {
 
     // MARK: - Refusals
 
-    private func refusal(_ message: String, hint: String, from: NginxSwitchResult.State, to: NginxSwitchResult.State?,
+    func refusal(_ message: String, hint: String, from: NginxSwitchResult.State, to: NginxSwitchResult.State?,
                          result: String = "refused") -> ActionableError {
         audit(from: from, to: to, result: result, reason: message)
         return ActionableError(message, hint: hint)

@@ -7,7 +7,8 @@ import ReleaseKit
 extension Release {
     struct Nginx: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the nginx state.", subcommands: [Status.self], defaultSubcommand: Status.self)
+            abstract: "Show the nginx state, or have nginx load the checked-out branch.",
+            subcommands: [Status.self, Apply.self], defaultSubcommand: Status.self)
 
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -31,10 +32,39 @@ extension Release {
     }
 }
 
+extension Release.Nginx {
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Have nginx load the tip of the checked-out branch (after a commit on it).",
+            discussion: """
+                The same checks as switch-nginx: validate, reload, confirm, roll back on failure. \
+                Also settles a switch that was killed before it finished.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var dryRun: DryRunOption
+        @Option(help: ArgumentHelp("The nginx configuration repository (default: nginx.repo).", valueName: "path")) var repo: String?
+
+        func run() throws {
+            let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
+            let nginx = try NginxSwitch(repository: repository, progress: { Terminal.standardError($0) })
+            nginx.settings.warnings.forEach { Terminal.standardError($0) }
+            let result = try nginx.withLock("apply") { try nginx.apply(dryRun: dryRun.dryRun) }
+            if global.json { try Terminal.json(result) } else { Release.SwitchNginx.report(result) }
+        }
+    }
+}
+
 /// The human rendering of `nginx status`, also used by `release status`.
 enum NginxReport {
     static func text(_ status: NginxStatus) -> String {
         var lines = ["nginx repository  \(status.repository)  on \(status.branch ?? "(no branch)") \(status.commit?.short ?? "")\(status.clean ? "" : "  · uncommitted changes")"]
+        lines.append("nginx runs        \(status.applied.map { "\($0.short) (last confirmed reload)" } ?? "unknown: no confirmed reload recorded yet")")
+        if let interrupted = status.interrupted {
+            lines.append("warning: a switch \(interrupted.from.branch) → \(interrupted.to.branch) was interrupted (pid \(interrupted.pid)); nginx may run either: run release nginx apply or switch-nginx")
+        } else if let applied = status.applied, applied != status.commit {
+            lines.append("warning: the checked-out commit is not what nginx runs: run release nginx apply to load it")
+        }
         lines.append("targets")
         let width = status.targets.map(\.name.count).max() ?? 0
         for target in status.targets {

@@ -45,7 +45,7 @@ extension Release {
             if global.json {
                 try Terminal.json(result)
             } else {
-                report(result)
+                Self.report(result)
             }
             if let drainTimeout, result.result == "switched" {
                 try nginx.drain(result, timeout: drainTimeout)
@@ -53,13 +53,15 @@ extension Release {
             }
         }
 
-        private func report(_ result: NginxSwitchResult) {
+        static func report(_ result: NginxSwitchResult) {
             result.warnings.forEach { Terminal.standardError("warning: \($0)") }
             switch result.result {
             case "unchanged":
                 print("nginx already routes to \(result.target) (\(result.to.branch) at \(result.to.commit.short)); nothing to do")
             case "dry-run":
-                print("dry run: nothing was changed; switch-nginx \(result.target) would check out \(result.to.branch) (\(result.from.commit.short) → \(result.to.commit.short)), validate, reload and confirm")
+                let loads = result.from.branch == result.to.branch ? "have nginx load \(result.to.branch) at \(result.to.commit.short) (it runs \(result.applied?.short ?? "an unknown commit"))"
+                    : "check out \(result.to.branch) (\(result.from.commit.short) → \(result.to.commit.short))"
+                print("dry run: nothing was changed; switch-nginx \(result.target) would \(loads), validate, reload and confirm")
             default:
                 print("nginx routes to \(result.target): \(result.from.branch) → \(result.to.branch) (\(result.from.commit.short) → \(result.to.commit.short))")
                 print(String(format: "  validate %.0f ms, reload and confirm %.0f ms, whole switch %.0f ms", result.validateSeconds * 1000,

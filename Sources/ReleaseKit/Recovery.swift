@@ -146,21 +146,7 @@ extension Workspace {
             return (nil, "the working tree was left alone: HEAD is on \(now) now, not \(update.branch)")
         }
         let (from, to) = forward ? (update.from, update.to) : (update.to, update.from)
-        let paths = try worktree.changedPaths(from: from, to: to)
-        let planned = [try worktree.blobEntries(at: paths, in: from), try worktree.blobEntries(at: paths, in: to)]
-        let contents = try worktree.contents(at: paths)
-        let modesCount = (try? worktree.config().bool("core.fileMode")) ?? true
-        let changed = try paths.filter { path in
-            let sides = planned.map { $0[path] }
-            let found = contents[path] ?? PathContents()
-            guard !found.isBlocked, sides.contains(found.index) else { return true }
-            guard let side = sides.first(where: { $0?.id == found.file }) else {
-                return !(try isCutShort(path, in: worktree, between: from, and: to))
-            }
-            // The same bytes with the executable bit flipped by hand is a change too.
-            guard let side, modesCount, [0o100644, 0o100755].contains(side.mode) else { return false }
-            return side.isExecutable != found.fileIsExecutable
-        }
+        let changed = try worktree.pathsHoldingNeither(from, nor: to)
         guard changed.isEmpty else {
             let command = forward ? "continue" : "abort"
             // Not `git stash`: while the index still holds the old commit, a stash would record
@@ -171,16 +157,6 @@ extension Workspace {
         let wantedHead = forward ? update.headAfter : update.headBefore
         return (TreeStep(repository: worktree, head: Reference.branch(branch) == wantedHead ? nil : wantedHead,
                          from: from, to: to, recovering: true), nil)
-    }
-
-    /// Whether the file holds the first part of what one of the two commits has there: a write
-    /// of the interrupted step that stopped short (a full disk, a kill), not an edit.
-    private func isCutShort(_ path: String, in worktree: Repository, between from: OID, and to: OID) throws -> Bool {
-        guard let root = worktree.workingDirectory, let written = FileManager.default.contents(atPath: root + path) else { return false }
-        return try [from, to].contains { commit in
-            guard let whole = try worktree.fileContents(at: path, in: commit) else { return false }
-            return written.count < whole.count && whole.starts(with: written)
-        }
     }
 
     /// A process killed inside libgit2 can leave git's own lock files behind (`index.lock`,

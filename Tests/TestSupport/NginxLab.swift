@@ -132,6 +132,11 @@ public final class NginxLab: @unchecked Sendable {
         NginxProcesses.read(pidFile: pidFile)?.workers ?? []
     }
 
+    /// Stops the front nginx, as an outage would.
+    public func stopFront() {
+        try? stopNginx(in: frontFolder, graceful: false)
+    }
+
     /// Ends every nginx this lab started, gracefully first, then for certain.
     public func stop() {
         for folder in [frontFolder, backendFolder("app1"), backendFolder("app2")] {

@@ -1,0 +1,138 @@
+import Foundation
+import NginxKit
+import Testing
+import TestSupport
+
+/// What `release` reports must be what nginx runs: a commit added on the branch, a switch
+/// killed or interrupted half-way, nginx not running, a stale pid file.
+@Suite(.scratchDirectory, .serialized)
+struct NginxTruthTests {
+    func head(_ lab: NginxLab) throws -> String {
+        try lab.config.git("symbolic-ref", "--short", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aCommitOnTheCurrentBranchIsAppliedNotCalledNothingToDo() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        // The first switch records what nginx loads; the second has nothing to do.
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).stdout.contains("already routes to all"))
+
+        try lab.config.write("upstream.conf", "upstream backends {\n    server 127.0.0.1:\(lab.backendPorts["app1"]!);\n}\n")
+        try lab.config.git("commit", "-q", "-am", "app1 only, on master")
+        let status = try switchNginx("nginx", "status", lab: lab)
+        #expect(status.stdout.contains("warning: the checked-out commit is not what nginx runs"), "\(status.stdout)")
+        #expect(Set(answers(lab)) == ["app1 v1", "app2 v1"], "nginx still runs the old commit")
+
+        let dry = try switchNginx("nginx", "apply", "--dry-run", lab: lab)
+        #expect(dry.stdout.contains("would have nginx load master"), "\(dry.stdout)")
+        let applied = try switchNginx("nginx", "apply", lab: lab)
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(Set(answers(lab)) == ["app1 v1"])
+        #expect(try switchNginx("nginx", "apply", lab: lab).stdout.contains("already routes to all"))
+
+        // switch-nginx to the current target applies a new commit the same way.
+        try lab.config.write("upstream.conf", "upstream backends {\n    server 127.0.0.1:\(lab.backendPorts["app2"]!);\n}\n")
+        try lab.config.git("commit", "-q", "-am", "app2 only, on master")
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
+        #expect(Set(answers(lab)) == ["app2 v1"])
+    }
+
+    @Test func nginxNotRunningIsRefusedNeverNothingToDo() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
+        lab.stopFront()
+        for target in ["all", "app2"] {
+            expectRefusal(try switchNginx("switch-nginx", target, lab: lab), mentioning: "nginx is not running")
+            expectRefusal(try switchNginx("switch-nginx", target, "--dry-run", lab: lab), mentioning: "nginx is not running")
+        }
+        #expect(try head(lab) == "master")
+    }
+
+    @Test func aPidFileNamingAnotherProcessSignalsNothing() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let real = try String(contentsOfFile: lab.pidFile, encoding: .utf8)
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["30"]
+        try bystander.run()
+        defer { bystander.terminate(); bystander.waitUntilExit() }
+        try "\(bystander.processIdentifier)\n".write(toFile: lab.pidFile, atomically: true, encoding: .utf8)
+        defer { try? real.write(toFile: lab.pidFile, atomically: true, encoding: .utf8) }
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        expectRefusal(result, mentioning: "names pid \(bystander.processIdentifier), which is not an nginx master")
+        usleep(200_000)
+        #expect(bystander.isRunning, "the bystander survives")
+        #expect(try head(lab) == "master")
+    }
+
+    @Test func aKillBetweenCheckoutAndReloadIsSettledByTheNextSwitch() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        var environment = lab.config.environment
+        environment["RELEASE_TEST_CRASH_AT"] = "nginx-checked-out"
+        let killed = try ReleaseBinary.run(["switch-nginx", "app2", "--repo", lab.config.path], in: lab.root, environment: environment)
+        #expect(killed.status != 0)
+        #expect(try head(lab) == "yun-app2", "killed after the checkout")
+        #expect(Set(answers(lab)) == ["app1 v1", "app2 v1"], "nginx never reloaded")
+        let status = try switchNginx("nginx", "status", lab: lab)
+        #expect(status.stdout.contains("warning: a switch master → yun-app2 was interrupted"), "\(status.stdout)")
+
+        // Asking for app2 again settles it and really routes there, checked through nginx.
+        let again = try switchNginx("switch-nginx", "app2", lab: lab)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("an interrupted switch master → yun-app2"))
+        #expect(Set(answers(lab)) == ["app2 v1"])
+        #expect(try head(lab) == "yun-app2")
+        #expect(try lab.config.git("status", "--porcelain").isEmpty)
+    }
+
+    @Test func aValidateCommandThatCannotRunPutsTheRepositoryBack() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.git("config", "nginx.validate", "/nonexistent/nginx -t")
+        let workers = lab.workerPIDs()
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        expectRefusal(result, mentioning: "validating failed: command not found: /nonexistent/nginx")
+        #expect(try head(lab) == "master")
+        #expect(try lab.config.git("status", "--porcelain").isEmpty)
+        #expect(lab.workerPIDs() == workers)
+        let log = try String(contentsOfFile: lab.config.path + "/.git/release-nginx.log", encoding: .utf8)
+        #expect(log.contains("\"result\":\"rolled-back\""))
+    }
+
+    @Test func ctrlCDuringASwitchPutsTheRepositoryBack() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        // A validate that takes a second, so the interrupt lands in the middle of the switch.
+        let validate = try lab.config.git("config", "nginx.validate").trimmingCharacters(in: .whitespacesAndNewlines)
+        let slow = Scratch.directory.appendingPathComponent("slow-validate.sh")
+        try Data("#!/bin/sh\nsleep 1\nexec \(validate)\n".utf8).write(to: slow)
+        chmod(slow.path, 0o755)
+        try lab.config.git("config", "nginx.validate", slow.path)
+        let workers = lab.workerPIDs()
+        let log = Scratch.directory.appendingPathComponent("switch.log")
+        let process = try ReleaseBinary.start(["switch-nginx", "app2", "--repo", lab.config.path], in: lab.root,
+                                              environment: lab.config.environment, stderr: log)
+        usleep(500_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        let said = try String(contentsOf: log, encoding: .utf8)
+        #expect(said.contains("interrupted (signal 2); the nginx repository is back on master"), "\(said)")
+        #expect(try head(lab) == "master")
+        #expect(lab.workerPIDs() == workers, "nginx was not reloaded")
+        #expect(Set(answers(lab)) == ["app1 v1", "app2 v1"])
+    }
+
+    @Test func untrackedFilesCountAsChanges() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.write("conf.d/extra.conf", "# would go live unrecorded\n")
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        expectRefusal(result, mentioning: "the nginx repository has untracked files: conf.d/extra.conf")
+        #expect(try head(lab) == "master")
+    }
+}
