@@ -142,8 +142,10 @@ public final class NginxSwitch {
 
         let reloadStart = now()
         do {
-            try reloadAndConfirm(before: before, logOffset: logOffset)
-            try probeTraffic(reaching: settings.members(of: target))
+            let members = settings.members(of: target)
+            try reloadAndConfirm(before: before, logOffset: logOffset,
+                                 probesDecide: settings.probe != nil && members.allSatisfy { $0.answer != nil })
+            try probeTraffic(reaching: members, logOffset: logOffset)
         } catch let failure as ReloadFailure {
             try rollBack(after: failure, step: step)
         } catch {
@@ -340,42 +342,68 @@ public final class NginxSwitch {
     }
 
     /// The reload command returns before nginx applies it, and a configuration that passes
-    /// `nginx -t` can still fail to apply: a reload counts once new workers run, the old ones
-    /// stopped accepting connections, and the error log gained no `[emerg]`.
-    func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?) throws {
+    /// `nginx -t` can still fail to apply. The outcome is decided only on a definitive sign:
+    /// new workers, with every old one no longer accepting connections (success), or a final
+    /// `[emerg]` (failure). nginx retries a busy port for about 2.5 s, logging each try, so
+    /// those lines are not yet an outcome. Where the host cannot see nginx's processes, the
+    /// probes decide; without probes, the error log is watched past the retries.
+    /// `probesDecide`: the probes will tell the target's answers from others, so they confirm
+    /// what the processes cannot.
+    func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?, probesDecide: Bool = false) throws {
         let reload = try settings.reload.run()
         guard reload.status == 0 else {
             throw ReloadFailure(message: "the reload command (\(settings.reload)) failed: \(Self.essence(of: reload.output))", applied: false)
         }
-        let deadline = now().addingTimeInterval(settings.reloadTimeout)
-        var started = false
+        let started = now()
+        let deadline = started.addingTimeInterval(settings.reloadTimeout)
+        var applied = false
         while true {
-            if let emergency = newEmergencies(since: logOffset) {
-                throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: started)
+            if let emergency = finalEmergency(since: logOffset) {
+                throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: applied)
             }
-            guard let before else { return }
-            guard NginxProcesses.isAlive(before.master) else {
-                throw ReloadFailure(message: "the nginx master \(before.master) died during the reload", applied: false)
-            }
-            started = started || !Set(NginxProcesses.children(of: before.master)).subtracting(before.workers).isEmpty
-            // Old workers close their listening sockets as they retitle themselves.
-            if started, before.workers.allSatisfy({ !NginxProcesses.isAlive($0) || NginxProcesses.isShuttingDown($0) }) {
+            if let before {
+                guard NginxProcesses.isAlive(before.master) else {
+                    throw ReloadFailure(message: "the nginx master \(before.master) died during the reload", applied: false)
+                }
+                applied = applied || !Set(NginxProcesses.children(of: before.master)).subtracting(before.workers).isEmpty
+                // Old workers close their listening sockets as they retitle themselves.
+                if applied, before.workers.allSatisfy({ !NginxProcesses.isAlive($0) || NginxProcesses.isShuttingDown($0) }) {
+                    return
+                }
+            } else if probesDecide || now().timeIntervalSince(started) >= min(3, settings.reloadTimeout) {
                 return
             }
             if now() >= deadline {
-                throw ReloadFailure(message: started ? "nginx's old workers kept accepting connections \(Int(settings.reloadTimeout)) s after the reload"
+                throw ReloadFailure(message: applied ? "nginx's old workers kept accepting connections \(Int(settings.reloadTimeout)) s after the reload"
                                                      : "nginx started no new worker within \(Int(settings.reloadTimeout)) s of the reload",
-                                    applied: started)
+                                    applied: applied)
             }
-            usleep(2_000)
+            usleep(10_000)
         }
     }
 
     /// With `nginx.probe`, requests through nginx (sent at once, each on a new connection) must
-    /// all be answered by the target's backends.
-    private func probeTraffic(reaching members: [NginxSettings.Target]) throws {
+    /// all be answered by the target's backends; asked again until they are, or until
+    /// `nginx.reloadTimeout`, since a reload nginx has not finished still answers the old way.
+    private func probeTraffic(reaching members: [NginxSettings.Target], logOffset: UInt64?) throws {
         guard let probe = settings.probe else { return }
         let answers = members.compactMap(\.answer)
+        let deadline = now().addingTimeInterval(settings.reloadTimeout)
+        while true {
+            if let emergency = finalEmergency(since: logOffset) {
+                throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: false)
+            }
+            do {
+                try probeOnce(probe, answers: answers, members: members)
+                return
+            } catch let failure as ReloadFailure {
+                if now() >= deadline { throw failure }
+                usleep(100_000)
+            }
+        }
+    }
+
+    private func probeOnce(_ probe: String, answers: [String], members: [NginxSettings.Target]) throws {
         let outcomes = ProbeResults(count: settings.probeRequests)
         let finished = DispatchGroup()
         for index in 0..<settings.probeRequests {
@@ -416,12 +444,20 @@ public final class NginxSwitch {
         return UInt64(info.st_size)
     }
 
-    private func newEmergencies(since offset: UInt64?) -> String? {
+    /// The first `[emerg]` in the error log since `offset` that ends the reload. A failed
+    /// `bind()` is retried by nginx and only final once it logs "still could not bind()"; the
+    /// message then names the address from the last try.
+    private func finalEmergency(since offset: UInt64?) -> String? {
         guard let path = settings.errorLog, let offset, let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         try? handle.seek(toOffset: offset)
-        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-        return text.split(separator: "\n").first { $0.contains("[emerg]") }.map { Self.essence(of: String($0)) }
+        let lines = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").filter { $0.contains("[emerg]") }
+        let isRetry = { (line: Substring) in line.contains("bind() to") && line.contains("failed") }
+        guard let final = lines.first(where: { !isRetry($0) }) else { return nil }
+        if final.contains("still could not bind"), let lastTry = lines.last(where: isRetry) {
+            return Self.essence(of: String(lastTry)) + ", still after nginx's retries"
+        }
+        return Self.essence(of: String(final))
     }
 
     // MARK: - Refusals

@@ -135,4 +135,48 @@ struct NginxTruthTests {
         expectRefusal(result, mentioning: "the nginx repository has untracked files: conf.d/extra.conf")
         #expect(try head(lab) == "master")
     }
+
+    /// A branch that also listens on `port`, which `nginx -t` accepts whether it is free or not.
+    func addListeningBranch(_ lab: NginxLab, port: UInt16, target: String) throws {
+        let route = "location / { proxy_pass http://backends; }"
+        let conf = try lab.config.read("nginx.conf").replacingOccurrences(
+            of: route, with: "\(route)\n    }\n    server {\n        listen 127.0.0.1:\(port);\n        \(route)")
+        try lab.addBranch("yun-\(target)", file: "nginx.conf", content: conf, target: target)
+    }
+
+    /// nginx retries a busy port for about 2.5 s: a port freed after one second is not a failure.
+    @Test func aPortHeldForASecondDuringTheReloadIsNotAFailure() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let holder = try PortHolder()
+        try addListeningBranch(lab, port: holder.port, target: "held")
+        let workers = lab.workerPIDs()
+        Thread.detachNewThread { usleep(1_000_000); holder.release() }
+        let result = try switchNginx("switch-nginx", "held", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try head(lab) == "yun-held")
+        #expect(Set(lab.workerPIDs()).isDisjoint(with: workers), "nginx applied it")
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
+    }
+
+    /// For nginx in a container (its processes out of sight), the error log and the probes decide.
+    @Test(arguments: [true, false])
+    func withoutSeeingWorkersTheOutcomeIsStillCertain(_ portBusy: Bool) throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.git("config", "nginx.checkWorkers", "false")
+        guard portBusy else {
+            let result = try switchNginx("switch-nginx", "app2", lab: lab)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(Set(answers(lab)) == ["app2 v1"])
+            return
+        }
+        let holder = try PortHolder()
+        defer { holder.release() }
+        try addListeningBranch(lab, port: holder.port, target: "busy")
+        let result = try switchNginx("switch-nginx", "busy", lab: lab)
+        expectRefusal(result, mentioning: "nginx could not apply the configuration: [emerg] bind() to 127.0.0.1:\(holder.port) failed")
+        #expect(try head(lab) == "master")
+        #expect(Set(answers(lab)) == ["app1 v1", "app2 v1"])
+    }
 }

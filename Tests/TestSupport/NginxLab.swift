@@ -231,3 +231,35 @@ public final class LoadGenerator: @unchecked Sendable {
         while lock.withLock({ finished < threads.count }) { usleep(5_000) }
     }
 }
+
+/// A TCP port on 127.0.0.1 held open until released.
+public final class PortHolder: @unchecked Sendable {
+    public let port: UInt16
+    private let descriptor: Int32
+    private let lock = NSLock()
+    private var open = true
+
+    public init() throws {
+        // Not inherited by the programs the test starts, which would keep the port busy.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 1) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw CommandFailed(command: "hold a port", result: CommandResult(status: 1, stdout: "", stderr: "", stdoutBytes: Data())) }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    public func release() {
+        lock.withLock {
+            if open { close(descriptor) }
+            open = false
+        }
+    }
+}
