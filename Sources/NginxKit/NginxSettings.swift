@@ -27,11 +27,13 @@ public struct NginxSettings: Sendable {
     public var probe: String?
     public var probeRequests = 8
     public var reloadTimeout: TimeInterval = 10
+    /// Refuse to switch to a target branch that lacks commits of the `all` branch.
+    public var requireUpToDate = false
     /// Unknown `nginx.*` keys, one warning line each.
     public var warnings: [String] = []
 
     static let knownKeys = ["repo", "validate", "reload", "pidFile", "errorLog", "auditLog", "checkWorkers",
-                            "probe", "probeRequests", "reloadTimeout"].map { "nginx." + $0 }
+                            "probe", "probeRequests", "reloadTimeout", "requireUpToDate"].map { "nginx." + $0 }
     static let targetKeys = ["branch", "health", "answer"]
 
     public static let defaultTargets = [("all", "master"), ("app1", "yun-app1"), ("app2", "yun-app2")]
@@ -63,6 +65,7 @@ public struct NginxSettings: Sendable {
             ?? (FileManager.default.fileExists(atPath: "/var/log/nginx/error.log") ? "/var/log/nginx/error.log" : nil)
         auditLog = try string("auditLog") ?? auditLog
         checkWorkers = try config.bool("nginx.checkWorkers") ?? true
+        requireUpToDate = try config.bool("nginx.requireUpToDate") ?? false
         probe = try string("probe")
         if let text = try string("probeRequests") {
             guard let count = Int(text), count > 0 else {

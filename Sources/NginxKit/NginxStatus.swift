@@ -10,6 +10,8 @@ public struct NginxStatus: Codable, Sendable {
         public let current: Bool
         /// The `server` entries of the branch's `upstream` blocks.
         public let backends: [String]
+        /// Commits of the `all` branch this branch lacks.
+        public let behindAll: Int
     }
 
     public let repository: String
@@ -28,16 +30,26 @@ public struct NginxStatus: Codable, Sendable {
 }
 
 extension NginxSwitch {
+    /// The `server` entries (address and any `down`/`backup` flag) of every `upstream` block in
+    /// the configuration files of a commit.
+    func servers(in commit: OID) throws -> [String] {
+        try repository.files(in: commit) { $0.hasSuffix(".conf") || !$0.contains(".") }
+            .flatMap { NginxConfigFile(text: String(decoding: $0.contents, as: UTF8.self)).upstreams().flatMap(\.servers) }
+    }
+
+    /// The backend addresses a commit's configuration sends traffic to (not those marked down).
+    func liveBackends(in commit: OID) throws -> Set<String> {
+        Set(try servers(in: commit).filter { !$0.hasSuffix(" down") && !$0.contains(" down ") }.map { String($0.split(separator: " ")[0]) })
+    }
+
     public func status(history count: Int = 5, checkHealth: Bool = true) throws -> NginxStatus {
         let head = try repository.head()
         let routes = try settings.targets.map { target in
-            let backends = try repository.branch(target.branch).map { branch in
-                try repository.files(in: branch.target) { $0.hasSuffix(".conf") || !$0.contains(".") }
-                    .flatMap { NginxConfigFile(text: String(decoding: $0.contents, as: UTF8.self)).upstreams().flatMap(\.servers) }
-            } ?? []
+            let backends = try repository.branch(target.branch).map { try servers(in: $0.target) } ?? []
             var seen = Set<String>()
             return NginxStatus.TargetRoute(name: target.name, branch: target.branch, current: head.branchName == target.branch,
-                                           backends: backends.filter { seen.insert($0).inserted })
+                                           backends: backends.filter { seen.insert($0).inserted },
+                                           behindAll: try commitsBehindAll(target)?.count ?? 0)
         }
         let checked = checkHealth ? settings.targets.filter { $0.name != "all" || !$0.health.isEmpty } : []
         let health: [HealthCheck] = checked.flatMap { target in

@@ -23,6 +23,8 @@ public struct NginxSwitchResult: Codable, Sendable {
     public var warnings: [String]
     /// What the last confirmed reload recorded before this switch (nil: unknown).
     public var applied: OID?
+    /// Backends that served before and no longer do: what a drain waits for.
+    public var removedBackends: [String] = []
 }
 
 public struct HealthCheck: Codable, Sendable, Equatable {
@@ -101,15 +103,32 @@ public final class NginxSwitch {
         }
         let destination = NginxSwitchResult.State(branch: target.branch, commit: targetCommit)
         let before = try processes(from: current, to: destination)
+        var lagging: [String] = []
+        if let behind = try commitsBehindAll(target), behind.count > 0 {
+            let message = "\(target.branch) lacks \(behind.count) commit(s) of \(try allBranch() ?? "the all branch"): \(behind.prefix(3).joined(separator: "; "))"
+            if settings.requireUpToDate {
+                throw refusal(message, hint: "Merge \(try allBranch() ?? "it") into \(target.branch) first (nginx.requireUpToDate is set).",
+                              from: current, to: destination)
+            }
+            lagging.append(message)
+        }
         // After an interrupted switch nginx may run either side: only a reload makes it known.
         let applied = interrupted == nil ? try appliedCommit() : nil
         let health = try checkHealth(of: target, from: current, to: destination)
-        let warnings = health.filter { !$0.ok }.map { "\($0.target) backend \($0.url) does not answer: \($0.detail)" }
+        let warnings = lagging + health.filter { !$0.ok }.map { "\($0.target) backend \($0.url) does not answer: \($0.detail)" }
+        // What leaves: the backends of what nginx ran before (all backends any target names,
+        // when that is not known or nothing changes, so a drain can be resumed) less the target's.
+        let kept = try liveBackends(in: targetCommit)
+        let previously = try applied.flatMap { $0 == targetCommit ? nil : try liveBackends(in: $0) }
+            ?? settings.targets.reduce(into: Set<String>()) { all, target in
+                if let tip = try repository.branch(target.branch)?.target { all.formUnion(try liveBackends(in: tip)) }
+            }
+        let removed = previously.subtracting(kept).sorted()
         func result(_ outcome: String, after: [Int32] = [], validate: Double = 0, reload: Double = 0) -> NginxSwitchResult {
             NginxSwitchResult(target: name, from: current, to: destination, result: outcome, health: health,
                               workersBefore: before?.workers ?? [], workersAfter: after, validateSeconds: validate,
                               reloadSeconds: reload, totalSeconds: now().timeIntervalSince(started), warnings: warnings,
-                              applied: applied)
+                              applied: applied, removedBackends: removed)
         }
         if current.branch == target.branch, applied == targetCommit { return result("unchanged") }
         if current.branch != target.branch {
@@ -244,6 +263,19 @@ public final class NginxSwitch {
         SwitchJournal.remove(repository)
     }
 
+    /// The branch of the `all` target, which every other target's branch should contain.
+    func allBranch() throws -> String? {
+        settings.targets.first { $0.name == "all" }?.branch
+    }
+
+    /// The subjects of the commits of the `all` branch that the target's branch lacks (a fix to
+    /// nginx.conf made on master and not merged into yun-app1); nil for `all` itself.
+    public func commitsBehindAll(_ target: NginxSettings.Target) throws -> [String]? {
+        guard target.name != "all", let all = try allBranch(), all != target.branch,
+              let allTip = try repository.branch(all)?.target, let tip = try repository.branch(target.branch)?.target else { return nil }
+        return try repository.log(RevisionRange(tips: [allTip], hidden: [tip]), skipMerges: true).map { "\($0.id.short) \($0.subject)" }
+    }
+
     /// `release nginx apply`: has nginx load the tip of the checked-out branch (after a commit
     /// on it, or to settle an interrupted switch), with every check a switch makes.
     public func apply(dryRun: Bool) throws -> NginxSwitchResult {
@@ -255,25 +287,41 @@ public final class NginxSwitch {
         return try run(target: target.name, dryRun: dryRun)
     }
 
-    /// Waits until every worker that ran before the switch has exited: then no request is in
-    /// flight to the backends the switch removed.
+    /// Waits until nothing is in flight to the backends the switch removed: no connection
+    /// from nginx's processes to their addresses (per backend, whatever runs on the others),
+    /// and no worker of an earlier configuration still finishing requests. Where nginx's
+    /// sockets cannot be read, until every worker from before the switch has exited.
     public func drain(_ result: NginxSwitchResult, timeout: TimeInterval) throws {
         let deadline = now().addingTimeInterval(timeout)
         let started = now()
-        var remaining = NginxProcesses.alive(result.workersBefore)
         var lastReport = Date.distantPast
-        while !remaining.isEmpty {
+        while true {
+            let left = remainingWork(result)
+            if left.isEmpty { return }
             if now() >= deadline {
-                throw ActionableError("\(remaining.count) old nginx worker(s) still running after \(Int(timeout)) s: pid \(remaining.map(String.init).joined(separator: ", "))",
-                                   hint: "They still serve requests begun before the switch: wait before stopping the removed backends.")
+                throw ActionableError("still in flight after \(Int(timeout)) s: \(left.joined(separator: "; "))",
+                                      hint: "Wait before stopping the removed backends; switch-nginx \(result.target) --drain=SECONDS waits again.")
             }
             if now().timeIntervalSince(lastReport) >= 1 {
-                progress("draining: \(remaining.count) old worker(s) still finishing requests (pid \(remaining.map(String.init).joined(separator: ", "))), \(String(format: "%.1f", now().timeIntervalSince(started))) s")
+                progress("draining (\(String(format: "%.0f", now().timeIntervalSince(started))) s): \(left.joined(separator: "; "))")
                 lastReport = now()
             }
-            usleep(20_000)
-            remaining = NginxProcesses.alive(remaining)
+            usleep(50_000)
         }
+    }
+
+    /// What a drain still waits for, one phrase each; empty when drained.
+    private func remainingWork(_ result: NginxSwitchResult) -> [String] {
+        // Workers of an earlier configuration: those this switch replaced, and any an earlier
+        // reload left finishing requests ("shutting down").
+        let processes = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile) : nil
+        let replaced = result.result == "switched" ? NginxProcesses.alive(result.workersBefore) : []
+        let old = Array(Set(replaced + (processes?.workers.filter(NginxProcesses.isShuttingDown) ?? []))).sorted()
+        let oldWorkers = old.isEmpty ? [] : ["\(old.count) old worker(s) (pid \(old.map(String.init).joined(separator: ", ")))"]
+        guard let processes, !result.removedBackends.isEmpty,
+              let counts = BackendConnections.count(to: result.removedBackends, from: [processes.master] + processes.workers)
+        else { return oldWorkers }
+        return counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) connection(s)" }
     }
 
     // MARK: - Steps

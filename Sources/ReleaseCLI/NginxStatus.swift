@@ -69,7 +69,8 @@ enum NginxReport {
         let width = status.targets.map(\.name.count).max() ?? 0
         for target in status.targets {
             let marker = target.current ? "  ← current" : ""
-            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(target.backends.joined(separator: ", "))\(marker)")
+            let behind = target.behindAll > 0 ? "  (\(target.behindAll) commit(s) behind all)" : ""
+            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(target.backends.joined(separator: ", "))\(marker)\(behind)")
         }
         if !status.health.isEmpty {
             lines.append("health")

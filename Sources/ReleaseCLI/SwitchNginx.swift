@@ -28,9 +28,27 @@ extension Release {
 
         static let defaultDrainTimeout = "60"
 
-        /// `--drain` may come without a value; ArgumentParser options always take one.
+        /// `--drain` may come without a value (`--drain`, `--drain 30` and `--drain=30` all
+        /// work); ArgumentParser options always take one.
         static func expandingDrain(_ arguments: [String]) -> [String] {
-            arguments.map { $0 == "--drain" ? "--drain=\(defaultDrainTimeout)" : $0 }
+            var result: [String] = []
+            var index = arguments.startIndex
+            while index < arguments.endIndex {
+                let argument = arguments[index]
+                if argument == "--drain" {
+                    let next = arguments.index(after: index)
+                    if next < arguments.endIndex, Double(arguments[next]) != nil {
+                        result.append("--drain=\(arguments[next])")
+                        index = arguments.index(after: next)
+                        continue
+                    }
+                    result.append("--drain=\(defaultDrainTimeout)")
+                } else {
+                    result.append(argument)
+                }
+                index = arguments.index(after: index)
+            }
+            return result
         }
 
         func validate() throws {
@@ -47,9 +65,12 @@ extension Release {
             } else {
                 Self.report(result)
             }
-            if let drainTimeout, result.result == "switched" {
+            if let drainTimeout, result.result != "dry-run" {
                 try nginx.drain(result, timeout: drainTimeout)
-                if !global.json { print("drained: every worker from before the switch has exited") }
+                if !global.json {
+                    let what = result.removedBackends.isEmpty ? "every worker from before the switch has exited" : "no request in flight to \(result.removedBackends.joined(separator: ", "))"
+                    print("drained: \(what)")
+                }
             }
         }
 

@@ -179,4 +179,36 @@ struct NginxTruthTests {
         #expect(try head(lab) == "master")
         #expect(Set(answers(lab)) == ["app1 v1", "app2 v1"])
     }
+
+    /// The runbook drains the backend it takes out, not every backend: a 20 s request on app2
+    /// does not hold up taking app1 out.
+    @Test func aDrainWaitsForTheRemovedBackendOnly() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let slow = LoadGenerator(url: lab.frontURL + "slow-app2", concurrency: 1, limit: 1)
+        usleep(300_000)
+        let result = try switchNginx("switch-nginx", "app2", "--drain", "15", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("drained: no request in flight to 127.0.0.1:\(lab.backendPorts["app1"]!)"), "\(result.stdout)")
+        #expect(slow.served == 0 && slow.failures.isEmpty, "the slow request on app2 still runs")
+        // Already routed: a drain asked again still checks what is in flight, and is done.
+        let again = try switchNginx("switch-nginx", "app2", "--drain=5", lab: lab)
+        #expect(again.status == 0 && again.stdout.contains("already routes to app2") && again.stdout.contains("drained"), "\(again.stdout)")
+        lab.stop()
+        slow.stop()
+    }
+
+    @Test func aTargetBranchBehindTheAllBranchIsShownWarnedAndCanBeRefused() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.write("nginx.conf", try lab.config.read("nginx.conf").replacingOccurrences(of: "access_log off;", with: "access_log off;\n    server_tokens off;"))
+        try lab.config.git("commit", "-q", "-am", "hide the version, on master only")
+        let status = try switchNginx("nginx", "status", lab: lab)
+        #expect(status.stdout.contains("yun-app1    127.0.0.1:\(lab.backendPorts["app1"]!)  (1 commit(s) behind all)"), "\(status.stdout)")
+        let warned = try switchNginx("switch-nginx", "app1", lab: lab)
+        #expect(warned.status == 0)
+        #expect(warned.stderr.contains("warning: yun-app1 lacks 1 commit(s) of master"), "\(warned.stderr)")
+        try lab.config.git("config", "nginx.requireUpToDate", "true")
+        expectRefusal(try switchNginx("switch-nginx", "app2", lab: lab), mentioning: "yun-app2 lacks 1 commit(s) of master")
+    }
 }

@@ -51,6 +51,7 @@ public final class NginxLab: @unchecked Sendable {
                 server {
                     listen 127.0.0.1:\(frontPort);
                     location / { proxy_pass http://backends; }
+                    location /slow-app2 { proxy_pass http://127.0.0.1:\(backendPorts["app2"]!)/slow; }
                 }
             }
 
@@ -105,6 +106,7 @@ public final class NginxLab: @unchecked Sendable {
                 server {
                     listen 127.0.0.1:\(backendPorts[name]!);
                     location /health { echo ok; }
+                    location /slow { echo_sleep 20; echo slow; }
                     location / { \(sleep)echo "\(name) \(version)"; }
                 }
             }
