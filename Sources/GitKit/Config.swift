@@ -61,7 +61,13 @@ public final class Config {
 
     /// Every value of a key that may be given several times, in file order.
     public func strings(_ key: String) throws -> [String] {
-        try entries(matching: "^" + Config.escapeRegex(key) + "$").map(\.value)
+        // git keeps section and variable names in lower case (a subsection as written).
+        var parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if parts.count >= 2 {
+            parts[0] = parts[0].lowercased()
+            parts[parts.count - 1] = parts[parts.count - 1].lowercased()
+        }
+        return try entries(matching: "^" + Config.escapeRegex(parts.joined(separator: ".")) + "$").map(\.value)
     }
 
     /// Every entry whose name matches the regular expression, in the order git reads them.

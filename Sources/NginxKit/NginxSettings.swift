@@ -23,9 +23,14 @@ public struct NginxSettings: Sendable {
     /// Whether a reload is confirmed by watching worker processes change (off for nginx in a
     /// container whose pids the host cannot see).
     public var checkWorkers = true
-    /// A URL served through nginx; after a switch its answers must come from the target only.
-    public var probe: String?
+    /// URLs served through nginx; after a switch their answers must come from the target only.
+    public var probes: [String] = []
+    /// Headers sent with every probe (`X-Canary: 1`), for a target routed by header.
+    public var probeHeaders: [String] = []
     public var probeRequests = 8
+    /// Seconds a health check and a probe may take, from connecting to the last byte.
+    public var healthTimeout: TimeInterval = 2
+    public var probeTimeout: TimeInterval = 2
     public var reloadTimeout: TimeInterval = 10
     /// Refuse to switch to a target branch that lacks commits of the `all` branch.
     public var requireUpToDate = false
@@ -33,7 +38,8 @@ public struct NginxSettings: Sendable {
     public var warnings: [String] = []
 
     static let knownKeys = ["repo", "validate", "reload", "pidFile", "errorLog", "auditLog", "checkWorkers",
-                            "probe", "probeRequests", "reloadTimeout", "requireUpToDate"].map { "nginx." + $0 }
+                            "probe", "probeHeader", "probeRequests", "probeTimeout", "healthTimeout", "reloadTimeout",
+                            "requireUpToDate"].map { "nginx." + $0 }
     static let targetKeys = ["branch", "health", "answer"]
 
     public static let defaultTargets = [("all", "master"), ("app1", "yun-app1"), ("app2", "yun-app2")]
@@ -66,12 +72,23 @@ public struct NginxSettings: Sendable {
         auditLog = try string("auditLog") ?? auditLog
         checkWorkers = try config.bool("nginx.checkWorkers") ?? true
         requireUpToDate = try config.bool("nginx.requireUpToDate") ?? false
-        probe = try string("probe")
+        probes = try config.strings("nginx.probe")
+        probeHeaders = try config.strings("nginx.probeHeader")
+        for header in probeHeaders where !header.contains(":") || header.contains("\r") || header.contains("\n") {
+            throw ActionableError("nginx.probeHeader = \(header.clipped) is not a header line", hint: "Write it as Name: value, e.g. X-Canary: 1.")
+        }
         if let text = try string("probeRequests") {
             guard let count = Int(text), count > 0 else {
                 throw ActionableError("nginx.probeRequests = \(text) is not a positive number", hint: "Use e.g. 8.")
             }
             probeRequests = count
+        }
+        for (key, keyPath) in [("healthTimeout", \NginxSettings.healthTimeout), ("probeTimeout", \NginxSettings.probeTimeout)] {
+            guard let text = try string(key) else { continue }
+            guard let seconds = TimeInterval(text), seconds > 0, seconds <= 600 else {
+                throw ActionableError("nginx.\(key) = \(text.clipped) is not a number of seconds", hint: "Use e.g. 2.")
+            }
+            self[keyPath: keyPath] = seconds
         }
         if let text = try string("reloadTimeout") {
             guard let seconds = TimeInterval(text), seconds > 0 else {

@@ -52,9 +52,8 @@ extension NginxSwitch {
                                            behindAll: try commitsBehindAll(target)?.count ?? 0)
         }
         let checked = checkHealth ? settings.targets.filter { $0.name != "all" || !$0.health.isEmpty } : []
-        let health: [HealthCheck] = checked.flatMap { target in
-            target.health.map { HealthCheck.probe($0, of: target.name) }
-        }
+        let health = HealthCheck.probe(checked.flatMap { target in target.health.map { ($0, target.name) } },
+                                       timeout: settings.healthTimeout)
         let log = (try? String(contentsOfFile: settings.auditLog, encoding: .utf8)) ?? ""
         return NginxStatus(
             repository: repository.workingDirectory ?? repository.gitDirectory, branch: head.branchName, commit: head.commit,

@@ -33,13 +33,28 @@ public struct HealthCheck: Codable, Sendable, Equatable {
     public let ok: Bool
     public let detail: String
 
-    /// Asks a backend's health URL: healthy means a 2xx answer.
-    static func probe(_ url: String, of target: String) -> HealthCheck {
-        switch HTTPProbe.get(url) {
-        case .success(let response):
-            HealthCheck(target: target, url: url, ok: (200..<300).contains(response.status), detail: "HTTP \(response.status)")
-        case .failure(let failure):
-            HealthCheck(target: target, url: url, ok: false, detail: failure.description)
+    /// Asks each backend's health URL once, all at the same time: healthy means a 2xx answer
+    /// within `timeout` (from connecting to the last byte).
+    static func probe(_ urls: [(url: String, target: String)], timeout: TimeInterval) -> [HealthCheck] {
+        var seen = Set<String>()
+        let unique = urls.filter { seen.insert($0.url).inserted }
+        let results = ProbeResults(count: unique.count)
+        let finished = DispatchGroup()
+        for (index, entry) in unique.enumerated() {
+            finished.enter()
+            Thread.detachNewThread {
+                results.set(index, HTTPProbe.get(entry.url, timeout: timeout))
+                finished.leave()
+            }
+        }
+        finished.wait()
+        return zip(unique, results.values).map { entry, outcome in
+            switch outcome {
+            case .success(let response):
+                HealthCheck(target: entry.target, url: entry.url, ok: (200..<300).contains(response.status), detail: "HTTP \(response.status)")
+            case .failure(let failure):
+                HealthCheck(target: entry.target, url: entry.url, ok: false, detail: failure.description)
+            }
         }
     }
 }
@@ -163,7 +178,7 @@ public final class NginxSwitch {
         do {
             let members = settings.members(of: target)
             try reloadAndConfirm(before: before, logOffset: logOffset,
-                                 probesDecide: settings.probe != nil && members.allSatisfy { $0.answer != nil })
+                                 probesDecide: !settings.probes.isEmpty && members.allSatisfy { $0.answer != nil })
             try probeTraffic(reaching: members, logOffset: logOffset)
         } catch let failure as ReloadFailure {
             try rollBack(after: failure, step: step)
@@ -356,9 +371,8 @@ public final class NginxSwitch {
 
     private func checkHealth(of target: NginxSettings.Target, from: NginxSwitchResult.State,
                              to: NginxSwitchResult.State) throws -> [HealthCheck] {
-        let checks = settings.members(of: target).flatMap { member in
-            member.health.map { HealthCheck.probe($0, of: member.name) }
-        }
+        let checks = HealthCheck.probe(settings.members(of: target).flatMap { member in member.health.map { ($0, member.name) } },
+                                       timeout: settings.healthTimeout)
         if !checks.isEmpty, !checks.contains(where: \.ok) {
             let details = checks.map { "\($0.url): \($0.detail)" }.joined(separator: "; ")
             throw refusal("no backend of \(target.name) would be live (\(details))",
@@ -430,11 +444,11 @@ public final class NginxSwitch {
         }
     }
 
-    /// With `nginx.probe`, requests through nginx (sent at once, each on a new connection) must
+    /// With `nginx.probe` (one or more URLs), requests through nginx (sent at once, each on a new connection) must
     /// all be answered by the target's backends; asked again until they are, or until
     /// `nginx.reloadTimeout`, since a reload nginx has not finished still answers the old way.
     private func probeTraffic(reaching members: [NginxSettings.Target], logOffset: UInt64?) throws {
-        guard let probe = settings.probe else { return }
+        guard !settings.probes.isEmpty else { return }
         let answers = members.compactMap(\.answer)
         let deadline = now().addingTimeInterval(settings.reloadTimeout)
         while true {
@@ -442,7 +456,7 @@ public final class NginxSwitch {
                 throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: false)
             }
             do {
-                try probeOnce(probe, answers: answers, members: members)
+                for probe in settings.probes { try probeOnce(probe, answers: answers, members: members) }
                 return
             } catch let failure as ReloadFailure {
                 if now() >= deadline { throw failure }
@@ -453,11 +467,12 @@ public final class NginxSwitch {
 
     private func probeOnce(_ probe: String, answers: [String], members: [NginxSettings.Target]) throws {
         let outcomes = ProbeResults(count: settings.probeRequests)
+        let (timeout, headers) = (settings.probeTimeout, settings.probeHeaders)
         let finished = DispatchGroup()
         for index in 0..<settings.probeRequests {
             finished.enter()
             Thread.detachNewThread {
-                outcomes.set(index, HTTPProbe.get(probe))
+                outcomes.set(index, HTTPProbe.get(probe, timeout: timeout, headers: headers))
                 finished.leave()
             }
         }

@@ -211,4 +211,19 @@ struct NginxTruthTests {
         try lab.config.git("config", "nginx.requireUpToDate", "true")
         expectRefusal(try switchNginx("switch-nginx", "app2", lab: lab), mentioning: "yun-app2 lacks 1 commit(s) of master")
     }
+
+    @Test func severalProbesWithHeadersAndBadValuesRefused() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.git("config", "--add", "nginx.probe", lab.frontURL + "?second")
+        try lab.config.git("config", "--add", "nginx.probeHeader", "X-Canary: 1")
+        try lab.config.git("config", "nginx.healthTimeout", "1.5")
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        try lab.config.git("config", "--add", "nginx.probeHeader", "no colon here")
+        expectRefusal(try switchNginx("switch-nginx", "all", lab: lab), mentioning: "nginx.probeHeader = no colon here is not a header line")
+        try lab.config.git("config", "--unset", "nginx.probeHeader", "no colon")
+        try lab.config.git("config", "nginx.probeTimeout", "soon")
+        expectRefusal(try switchNginx("switch-nginx", "all", lab: lab), mentioning: "nginx.probeTimeout = soon is not a number of seconds")
+    }
 }
