@@ -4,7 +4,7 @@ import GitKit
 /// A command from configuration: split into words like a shell would (quotes and backslashes
 /// respected), then run directly, never through a shell.
 public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
-    public let words: [String]
+    public private(set) var words: [String]
 
     public init(words: [String]) { self.words = words }
 
@@ -52,13 +52,31 @@ public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
 
     /// Runs the command and returns its exit status and everything it printed.
     public func run(timeout: TimeInterval = 60) throws -> (status: Int32, output: String) {
-        let result: Subprocess.Output
+        let result = try runSeparately(timeout: timeout)
+        let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
+        return (result.status, text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Runs the command, keeping what it printed on each stream apart.
+    func runSeparately(timeout: TimeInterval = 60) throws -> Subprocess.Output {
         do {
-            result = try Subprocess.run(words, timeout: timeout)
+            return try Subprocess.run(words, timeout: timeout)
         } catch let error as ActionableError {
             throw ActionableError("\(error.message) (from \(self))", hint: error.hint)
         }
-        let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
-        return (result.status, text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The same command with its `-t` flag replaced (nginx's `-T` or `-V`), or nil without one.
+    func replacingTestFlag(with flag: String) -> ConfiguredCommand? {
+        guard let index = words.firstIndex(of: "-t") else { return nil }
+        var copy = self
+        copy.words[index] = flag
+        copy.words.removeAll { $0 == "-q" }
+        return copy
+    }
+
+    /// The value after `option` (`-p PREFIX`), if the command gives one.
+    func value(after option: String) -> String? {
+        words.firstIndex(of: option).flatMap { words.index(after: $0) < words.endIndex ? words[words.index(after: $0)] : nil }
     }
 }

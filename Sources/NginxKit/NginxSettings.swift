@@ -36,6 +36,8 @@ public struct NginxSettings: Sendable {
     public var requireUpToDate = false
     /// Unknown `nginx.*` keys, one warning line each.
     public var warnings: [String] = []
+    /// What the user should know about how reloads are confirmed here.
+    public var notes: [String] = []
 
     static let knownKeys = ["repo", "validate", "reload", "pidFile", "errorLog", "auditLog", "checkWorkers",
                             "probe", "probeHeader", "probeRequests", "probeTimeout", "healthTimeout", "reloadTimeout",
@@ -65,10 +67,19 @@ public struct NginxSettings: Sendable {
                           answer: try string("\(name).answer"))
         }
 
-        let main = repository.workingDirectory.map { NginxConfigFile(path: $0 + "nginx.conf") }
-        pidFile = try string("pidFile") ?? main?.topLevel("pid").flatMap { $0.hasPrefix("/") ? $0 : nil } ?? pidFile
-        errorLog = try string("errorLog") ?? main?.topLevel("error_log").flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? (FileManager.default.fileExists(atPath: "/var/log/nginx/error.log") ? "/var/log/nginx/error.log" : nil)
+        let pidKey = try string("pidFile")
+        let errorLogKey = try string("errorLog")
+        // Through nginx itself when the validate command can dump the configuration; else from
+        // the repository's own nginx.conf (absolute paths only), else Debian's defaults.
+        let resolved = pidKey != nil && errorLogKey != nil ? nil : NginxPaths.resolve(validate: validate)
+        let main = repository.workingDirectory.map {
+            NginxConfigFile(text: (try? String(contentsOfFile: $0 + "nginx.conf", encoding: .utf8)) ?? "")
+        }
+        func absolute(_ directive: String) -> String? { main?.topLevel(directive).flatMap { $0.hasPrefix("/") ? $0 : nil } }
+        pidFile = pidKey ?? resolved?.pidFile ?? absolute("pid") ?? pidFile
+        errorLog = errorLogKey ?? resolved?.errorLog ?? (resolved == nil ? absolute("error_log") : nil)
+            ?? (resolved == nil && FileManager.default.fileExists(atPath: "/var/log/nginx/error.log") ? "/var/log/nginx/error.log" : nil)
+        if errorLogKey == nil, let note = resolved?.note { notes.append(note) }
         auditLog = try string("auditLog") ?? auditLog
         checkWorkers = try config.bool("nginx.checkWorkers") ?? true
         requireUpToDate = try config.bool("nginx.requireUpToDate") ?? false
@@ -113,90 +124,5 @@ public struct NginxSettings: Sendable {
     public func members(of target: Target) -> [Target] {
         guard target.name == "all", target.health.isEmpty else { return [target] }
         return targets.filter { $0.name != "all" }
-    }
-}
-
-/// Just enough of nginx's configuration syntax to find directives: words, quotes, comments,
-/// `;` and braces.
-struct NginxConfigFile {
-    let text: String
-
-    init(path: String) {
-        text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
-
-    init(text: String) { self.text = text }
-
-    /// The first argument of a directive at the top level (outside every block).
-    func topLevel(_ name: String) -> String? {
-        statements().first { $0.depth == 0 && $0.words.first == name }?.words.dropFirst().first
-    }
-
-    /// `upstream NAME { server ADDRESS …; }` blocks: each upstream's server addresses, with any
-    /// `down` or `backup` flag noted.
-    func upstreams() -> [(name: String, servers: [String])] {
-        var result: [(name: String, servers: [String])] = []
-        var current: Int?
-        for statement in statements() {
-            if statement.opens, statement.words.first == "upstream", statement.words.count > 1 {
-                result.append((statement.words[1], []))
-                current = statement.depth
-            } else if let depth = current, statement.depth == depth + 1, statement.words.first == "server", statement.words.count > 1 {
-                let flags = statement.words.dropFirst(2).filter { $0 == "down" || $0 == "backup" }
-                result[result.count - 1].servers.append(([statement.words[1]] + flags).joined(separator: " "))
-            } else if let depth = current, statement.depth <= depth, !statement.opens || statement.depth < depth {
-                current = nil
-            }
-        }
-        return result
-    }
-
-    private struct Statement {
-        let words: [String]
-        let depth: Int
-        let opens: Bool
-    }
-
-    private func statements() -> [Statement] {
-        var statements: [Statement] = []
-        var words: [String] = []
-        var word = ""
-        var depth = 0
-        var quote: Character?
-        var comment = false
-        func endWord() {
-            if !word.isEmpty { words.append(word) }
-            word = ""
-        }
-        for character in text {
-            if comment {
-                if character == "\n" { comment = false }
-                continue
-            }
-            if let open = quote {
-                if character == open { quote = nil } else { word.append(character) }
-                continue
-            }
-            switch character {
-            case "#": endWord(); comment = true
-            case "\"", "'": quote = character
-            case ";":
-                endWord()
-                statements.append(Statement(words: words, depth: depth, opens: false))
-                words = []
-            case "{":
-                endWord()
-                statements.append(Statement(words: words, depth: depth, opens: true))
-                words = []
-                depth += 1
-            case "}":
-                endWord()
-                words = []
-                depth = max(0, depth - 1)
-            case _ where character.isWhitespace: endWord()
-            default: word.append(character)
-            }
-        }
-        return statements
     }
 }

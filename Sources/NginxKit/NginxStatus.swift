@@ -10,6 +10,8 @@ public struct NginxStatus: Codable, Sendable {
         public let current: Bool
         /// The `server` entries of the branch's `upstream` blocks.
         public let backends: [String]
+        /// The same by upstream, with its name and whether it is `http` or `stream`.
+        public let upstreams: [NginxConfigFile.Upstream]
         /// Commits of the `all` branch this branch lacks.
         public let behindAll: Int
     }
@@ -30,11 +32,20 @@ public struct NginxStatus: Codable, Sendable {
 }
 
 extension NginxSwitch {
-    /// The `server` entries (address and any `down`/`backup` flag) of every `upstream` block in
-    /// the configuration files of a commit.
+    /// The `upstream` blocks of a commit's configuration as nginx reads it, from `nginx.conf`
+    /// through its includes; without an `nginx.conf` at the root, of every `.conf` file.
+    func upstreams(in commit: OID) throws -> [NginxConfigFile.Upstream] {
+        if try repository.entryKind(at: "nginx.conf", in: commit) != nil, let root = repository.workingDirectory {
+            return try NginxTreeConfiguration(repository: repository, commit: commit, root: root).file.upstreams()
+        }
+        return try repository.files(in: commit) { $0.hasSuffix(".conf") }
+            .flatMap { NginxConfigFile(text: String(decoding: $0.contents, as: UTF8.self)).upstreams() }
+    }
+
+    /// The `server` entries (address and any `down`/`backup` flag) of a commit's `http`
+    /// upstreams: where traffic through nginx goes.
     func servers(in commit: OID) throws -> [String] {
-        try repository.files(in: commit) { $0.hasSuffix(".conf") || !$0.contains(".") }
-            .flatMap { NginxConfigFile(text: String(decoding: $0.contents, as: UTF8.self)).upstreams().flatMap(\.servers) }
+        try upstreams(in: commit).filter { $0.context == "http" }.flatMap(\.servers)
     }
 
     /// The backend addresses a commit's configuration sends traffic to (not those marked down).
@@ -45,10 +56,11 @@ extension NginxSwitch {
     public func status(history count: Int = 5, checkHealth: Bool = true) throws -> NginxStatus {
         let head = try repository.head()
         let routes = try settings.targets.map { target in
-            let backends = try repository.branch(target.branch).map { try servers(in: $0.target) } ?? []
+            let upstreams = try repository.branch(target.branch).map { try self.upstreams(in: $0.target) } ?? []
+            let backends = upstreams.filter { $0.context == "http" }.flatMap(\.servers)
             var seen = Set<String>()
             return NginxStatus.TargetRoute(name: target.name, branch: target.branch, current: head.branchName == target.branch,
-                                           backends: backends.filter { seen.insert($0).inserted },
+                                           backends: backends.filter { seen.insert($0).inserted }, upstreams: upstreams,
                                            behindAll: try commitsBehindAll(target)?.count ?? 0)
         }
         let checked = checkHealth ? settings.targets.filter { $0.name != "all" || !$0.health.isEmpty } : []

@@ -21,6 +21,7 @@ extension Release {
                 let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
                 let nginx = try NginxSwitch(repository: repository)
                 nginx.settings.warnings.forEach { Terminal.standardError($0) }
+                nginx.settings.notes.forEach { Terminal.standardError("note: \($0)") }
                 let status = try nginx.status()
                 if global.json {
                     try Terminal.json(status)
@@ -70,7 +71,8 @@ enum NginxReport {
         for target in status.targets {
             let marker = target.current ? "  ← current" : ""
             let behind = target.behindAll > 0 ? "  (\(target.behindAll) commit(s) behind all)" : ""
-            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(target.backends.joined(separator: ", "))\(marker)\(behind)")
+            let routes = target.upstreams.map { "\($0.context == "stream" ? "stream " : "")\($0.name): \($0.servers.joined(separator: ", "))" }
+            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(routes.joined(separator: "; "))\(marker)\(behind)")
         }
         if !status.health.isEmpty {
             lines.append("health")

@@ -59,6 +59,7 @@ extension Release {
             let repository = try NginxSwitch.repository(at: repo.map(global.path), from: global.directory)
             let nginx = try NginxSwitch(repository: repository, progress: { Terminal.standardError($0) })
             nginx.settings.warnings.forEach { Terminal.standardError($0) }
+            nginx.settings.notes.forEach { Terminal.standardError("note: \($0)") }
             let result = try nginx.withLock(target) { try nginx.run(target: target, dryRun: dryRun.dryRun) }
             if global.json {
                 try Terminal.json(result)

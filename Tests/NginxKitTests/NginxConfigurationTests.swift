@@ -28,3 +28,27 @@ struct ConfiguredCommandTests {
         #expect(missing?.message.contains("command not found: no-such-command-here") == true)
     }
 }
+
+struct NginxConfigFileTests {
+    @Test func upstreamsKeepTheirNamesAndStreamOnesStandApart() {
+        let file = NginxConfigFile(text: """
+            http {
+                upstream web { server 10.0.0.1:80; server 10.0.0.2:80 down; }
+                upstream api { server api.internal:8080 backup; }
+            }
+            stream {
+                upstream db { server 10.0.0.9:5432; }
+            }
+            """)
+        #expect(file.upstreams() == [
+            .init(name: "web", context: "http", servers: ["10.0.0.1:80", "10.0.0.2:80 down"]),
+            .init(name: "api", context: "http", servers: ["api.internal:8080 backup"]),
+            .init(name: "db", context: "stream", servers: ["10.0.0.9:5432"]),
+        ])
+    }
+
+    @Test func theMainFileOfADump() {
+        let dump = "# configuration file /etc/nginx/nginx.conf:\npid run/nginx.pid;\ninclude a.conf;\n\n# configuration file /etc/nginx/a.conf:\npid other;\n"
+        #expect(NginxConfigFile(text: NginxPaths.mainFile(of: dump)).topLevel("pid") == "run/nginx.pid")
+    }
+}

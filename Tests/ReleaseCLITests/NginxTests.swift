@@ -142,8 +142,8 @@ struct NginxSwitchTests {
         let status = try switchNginx("nginx", "status", lab: lab)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("on yun-app2"))
-        #expect(status.stdout.contains("app2  yun-app2    127.0.0.1:\(lab.backendPorts["app2"]!)  ← current"))
-        #expect(status.stdout.contains("all   master      127.0.0.1:\(lab.backendPorts["app1"]!), 127.0.0.1:\(lab.backendPorts["app2"]!)"))
+        #expect(status.stdout.contains("app2  yun-app2    backends: 127.0.0.1:\(lab.backendPorts["app2"]!)  ← current"), "\(status.stdout)")
+        #expect(status.stdout.contains("all   master      backends: 127.0.0.1:\(lab.backendPorts["app1"]!), 127.0.0.1:\(lab.backendPorts["app2"]!)"))
         #expect(status.stdout.contains("http://127.0.0.1:\(lab.backendPorts["app1"]!)/health  ok (HTTP 200)"))
         #expect(status.stdout.contains("processes  master \(lab.masterPID()!)"))
 

@@ -204,7 +204,7 @@ struct NginxTruthTests {
         try lab.config.write("nginx.conf", try lab.config.read("nginx.conf").replacingOccurrences(of: "access_log off;", with: "access_log off;\n    server_tokens off;"))
         try lab.config.git("commit", "-q", "-am", "hide the version, on master only")
         let status = try switchNginx("nginx", "status", lab: lab)
-        #expect(status.stdout.contains("yun-app1    127.0.0.1:\(lab.backendPorts["app1"]!)  (1 commit(s) behind all)"), "\(status.stdout)")
+        #expect(status.stdout.contains("yun-app1    backends: 127.0.0.1:\(lab.backendPorts["app1"]!)  (1 commit(s) behind all)"), "\(status.stdout)")
         let warned = try switchNginx("switch-nginx", "app1", lab: lab)
         #expect(warned.status == 0)
         #expect(warned.stderr.contains("warning: yun-app1 lacks 1 commit(s) of master"), "\(warned.stderr)")
@@ -225,5 +225,36 @@ struct NginxTruthTests {
         try lab.config.git("config", "--unset", "nginx.probeHeader", "no colon")
         try lab.config.git("config", "nginx.probeTimeout", "soon")
         expectRefusal(try switchNginx("switch-nginx", "all", lab: lab), mentioning: "nginx.probeTimeout = soon is not a number of seconds")
+    }
+}
+
+/// nginx's own view of its configuration: relative paths against its prefix, Debian's
+/// sites-enabled links, includes inside upstream blocks.
+@Suite(.scratchDirectory, .serialized)
+struct NginxLayoutTests {
+    @Test func relativePidAndErrorLogAreResolvedAgainstNginxsPrefix() throws {
+        let lab = try NginxLab(in: Scratch.directory, layout: .relativePaths)
+        defer { lab.stop() }
+        let workers = lab.workerPIDs()
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("workers \(workers.map(String.init).joined(separator: " ")) →"), "confirmed by the workers: \(result.stdout)")
+        #expect(Set(answers(lab)) == ["app2 v1"])
+        let status = try switchNginx("nginx", "status", lab: lab)
+        #expect(status.stdout.contains("processes  master \(lab.masterPID()!)"), "\(status.stdout)")
+    }
+
+    @Test func aDebianLayoutIsReadThroughItsIncludesAndLinks() throws {
+        let lab = try NginxLab(in: Scratch.directory, layout: .debian)
+        defer { lab.stop() }
+        let status = try switchNginx("nginx", "status", lab: lab)
+        let (app1, app2) = (lab.backendPorts["app1"]!, lab.backendPorts["app2"]!)
+        #expect(status.stdout.contains("all   master      backends: 127.0.0.1:\(app1), 127.0.0.1:\(app2)  ← current"), "\(status.stdout)")
+        #expect(status.stdout.contains("app2  yun-app2    backends: 127.0.0.1:\(app2)\n"), "\(status.stdout)")
+        #expect(!status.stdout.contains("127.0.0.1:1"), "a disabled site does not count")
+        let result = try switchNginx("switch-nginx", "app2", "--drain", "10", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("drained: no request in flight to 127.0.0.1:\(app1)"), "\(result.stdout)")
+        #expect(Set(answers(lab)) == ["app2 v1"])
     }
 }

@@ -23,16 +23,30 @@ public final class NginxLab: @unchecked Sendable {
     public var pidFile: String { frontFolder.appendingPathComponent("nginx.pid").path }
     public var errorLog: String { frontFolder.appendingPathComponent("error.log").path }
 
-    public init(in root: URL, delay: Double = 0) throws {
+    /// How the configuration repository is laid out.
+    public enum Layout: Sendable {
+        /// nginx.conf includes upstream.conf; absolute pid and error_log paths.
+        case flat
+        /// Relative pid and error_log (against nginx's prefix, `-p`).
+        case relativePaths
+        /// Debian's: nginx.conf includes sites-enabled/*, links to sites-available files, the
+        /// upstream's servers included from upstreams/servers.conf; a disabled site beside.
+        case debian
+    }
+
+    public let layout: Layout
+
+    public init(in root: URL, delay: Double = 0, layout: Layout = .flat) throws {
         self.root = root
         self.delay = delay
+        self.layout = layout
         frontPort = try NginxLab.freePort()
         for name in ["app1", "app2"] { backendPorts[name] = try NginxLab.freePort() }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("front"), withIntermediateDirectories: true)
         config = try GitRepository(at: root.appendingPathComponent("conf"))
         for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
         try writeConfiguration()
-        try run([NginxLab.nginx, "-p", frontFolder.path, "-c", config.url.appendingPathComponent("nginx.conf").path])
+        try run([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
         try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL) { true } else { false } }
     }
 
@@ -40,35 +54,48 @@ public final class NginxLab: @unchecked Sendable {
     /// `release` reads from its `.git/config`.
     private func writeConfiguration() throws {
         let conf = config.url.appendingPathComponent("nginx.conf").path
-        try config.write("nginx.conf", """
-            pid \(pidFile);
-            error_log \(errorLog);
-            worker_processes 2;
-            events { worker_connections 1024; }
-            http {
-                access_log off;
-                include upstream.conf;
+        let server = """
                 server {
                     listen 127.0.0.1:\(frontPort);
                     location / { proxy_pass http://backends; }
                     location /slow-app2 { proxy_pass http://127.0.0.1:\(backendPorts["app2"]!)/slow; }
                 }
+            """
+        let paths = layout == .relativePaths ? "pid nginx.pid;\nerror_log error.log;" : "pid \(pidFile);\nerror_log \(errorLog);"
+        let http = layout == .debian ? "include \(config.path)/sites-enabled/*;" : "include upstream.conf;\n\(server)"
+        try config.write("nginx.conf", """
+            \(paths)
+            worker_processes 2;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                \(http)
             }
 
             """)
-        func upstream(_ names: [String]) -> String {
-            "upstream backends {\n" + names.map { "    server 127.0.0.1:\(backendPorts[$0]!);\n" }.joined() + "}\n"
+        func servers(_ names: [String]) -> String {
+            names.map { "    server 127.0.0.1:\(backendPorts[$0]!);\n" }.joined()
         }
-        try config.write("upstream.conf", upstream(["app1", "app2"]))
+        let upstreamFile = layout == .debian ? "upstreams/servers.conf" : "upstream.conf"
+        func upstream(_ names: [String]) -> String {
+            layout == .debian ? servers(names) : "upstream backends {\n" + servers(names) + "}\n"
+        }
+        if layout == .debian {
+            try config.write("sites-available/front.conf", "upstream backends {\n    include upstreams/servers.conf;\n}\n\(server)\n")
+            try config.write("sites-available/disabled.conf", "upstream old { server 127.0.0.1:1; }\n")
+            try FileManager.default.createDirectory(at: config.url.appendingPathComponent("sites-enabled"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: config.path + "/sites-enabled/front.conf", withDestinationPath: "../sites-available/front.conf")
+        }
+        try config.write(upstreamFile, upstream(["app1", "app2"]))
         try config.git("add", ".")
         try config.git("commit", "-q", "-m", "all backends")
         for name in ["app1", "app2"] {
             try config.git("checkout", "-q", "-b", "yun-\(name)", "master")
-            try config.write("upstream.conf", upstream([name]))
+            try config.write(upstreamFile, upstream([name]))
             try config.git("commit", "-q", "-am", "only \(name)")
         }
         try config.git("checkout", "-q", "master")
-        let prefix = ["-p", frontFolder.path, "-c", conf]
+        let prefix = ["-p", frontFolder.path + "/", "-c", conf]
         try config.git("config", "nginx.validate", ([NginxLab.nginx, "-t", "-q"] + prefix).joined(separator: " "))
         try config.git("config", "nginx.reload", ([NginxLab.nginx, "-s", "reload"] + prefix).joined(separator: " "))
         for name in ["app1", "app2"] {
