@@ -74,6 +74,26 @@ public final class Repository {
         return true
     }
 
+    /// The nearest folder at or above `path` holding a `.git` that another user owns, which git
+    /// refuses to use unless `safe.directory` names it (libgit2 1.5 reports it as not found).
+    public static func foreignRepository(above path: String) -> String? {
+        var folder = path
+        while true {
+            var status = stat()
+            if stat(folder + "/.git", &status) == 0 {
+                return status.st_uid != geteuid() ? folder : nil
+            }
+            if folder == "/" || folder.isEmpty { return nil }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+    }
+
+    /// git's refusal of another user's repository, with its way out.
+    public static func dubiousOwnership(_ folder: String) -> ActionableError {
+        ActionableError("dubious ownership: \(folder) belongs to another user, so git and release will not use it",
+                        hint: "If you trust it: git config --global --add safe.directory \(folder)")
+    }
+
     /// Opens exactly the repository at `path` (a working tree or a `.git`/bare folder).
     public static func open(at path: String) throws -> Repository {
         _ = libgit2

@@ -19,21 +19,26 @@ public enum Subprocess {
         guard let program = locate(arguments[0]) else {
             throw ActionableError("command not found: \(arguments[0])", hint: "Install it or give its full path.")
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("release-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let inputPath = scratch.appendingPathComponent("in").path
-        let outputPath = scratch.appendingPathComponent("out").path
-        let errorPath = scratch.appendingPathComponent("err").path
-        try (input ?? Data()).write(to: URL(fileURLWithPath: inputPath))
+        // Nameless temporary files: nothing is left on disk, whatever ends this process.
+        let files = try (0..<3).map { _ in try anonymousFile() }
+        defer { files.forEach { close($0) } }
+        let (inputFile, outputFile, errorFile) = (files[0], files[1], files[2])
+        if let input {
+            _ = input.withUnsafeBytes { write(inputFile, $0.baseAddress, $0.count) }
+            lseek(inputFile, 0, SEEK_SET)
+        }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         if !interactive {
-            posix_spawn_file_actions_addopen(&actions, 0, input == nil ? "/dev/null" : inputPath, O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            if input == nil {
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            } else {
+                posix_spawn_file_actions_adddup2(&actions, inputFile, 0)
+            }
+            posix_spawn_file_actions_adddup2(&actions, outputFile, 1)
+            posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
         }
         if let directory {
             guard let addChdir = Subprocess.addChdir else {
@@ -52,9 +57,40 @@ public enum Subprocess {
             throw ActionableError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))", hint: "Check that it can be run.")
         }
         let status = try wait(for: pid, timeout: timeout, command: arguments[0])
-        return Output(status: status,
-                      stdout: FileManager.default.contents(atPath: outputPath) ?? Data(),
-                      stderr: FileManager.default.contents(atPath: errorPath) ?? Data())
+        return Output(status: status, stdout: readAll(outputFile), stderr: readAll(errorFile))
+    }
+
+    /// A temporary file with no name (`O_TMPFILE`), or one unlinked at once where the file
+    /// system cannot make those; closed on exec, so only the child's standard streams get it.
+    private static func anonymousFile() throws -> Int32 {
+        let folder = FileManager.default.temporaryDirectory.path
+        let tmpFile: Int32 = 0o20_000_000 | O_DIRECTORY
+        var descriptor = open(folder, tmpFile | O_RDWR | O_CLOEXEC, 0o600)
+        if descriptor < 0 {
+            var template = Array("\(folder)/release-XXXXXX".utf8CString)
+            descriptor = mkstemp(&template)
+            if descriptor >= 0 {
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            }
+        }
+        guard descriptor >= 0 else {
+            throw ActionableError("could not make a temporary file in \(folder): \(String(cString: strerror(errno)))",
+                                  hint: "Check that the temporary folder (TMPDIR) exists and is writable.")
+        }
+        return descriptor
+    }
+
+    private static func readAll(_ descriptor: Int32) -> Data {
+        lseek(descriptor, 0, SEEK_SET)
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return data
     }
 
     /// glibc's `posix_spawn_file_actions_addchdir_np`, a GNU extension Swift's Glibc module hides.

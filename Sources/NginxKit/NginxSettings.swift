@@ -114,8 +114,10 @@ public struct NginxSettings: Sendable {
 
     public func target(_ name: String) throws -> Target {
         guard let target = targets.first(where: { $0.name == name }) else {
-            throw ActionableError("unknown nginx target '\(name)'",
-                               hint: "Known targets: \(targets.map(\.name).joined(separator: ", ")); add one with nginx.\(name).branch.")
+            // Only a name git accepts as a subsection makes a key worth suggesting.
+            let nameable = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+            throw ActionableError("unknown nginx target '\(name.clipped)'",
+                                  hint: "Known targets: \(targets.map(\.name).joined(separator: ", "))\(nameable ? "; add one with nginx.\(name).branch" : "").")
         }
         return target
     }

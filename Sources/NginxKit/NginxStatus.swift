@@ -7,6 +7,8 @@ public struct NginxStatus: Codable, Sendable {
     public struct TargetRoute: Codable, Sendable {
         public let name: String
         public let branch: String
+        /// Whether the repository has the branch at all.
+        public let exists: Bool
         public let current: Bool
         /// The `server` entries of the branch's `upstream` blocks.
         public let backends: [String]
@@ -59,7 +61,8 @@ extension NginxSwitch {
             let upstreams = try repository.branch(target.branch).map { try self.upstreams(in: $0.target) } ?? []
             let backends = upstreams.filter { $0.context == "http" }.flatMap(\.servers)
             var seen = Set<String>()
-            return NginxStatus.TargetRoute(name: target.name, branch: target.branch, current: head.branchName == target.branch,
+            return NginxStatus.TargetRoute(name: target.name, branch: target.branch, exists: try repository.branch(target.branch) != nil,
+                                           current: head.branchName == target.branch,
                                            backends: backends.filter { seen.insert($0).inserted }, upstreams: upstreams,
                                            behindAll: try commitsBehindAll(target)?.count ?? 0)
         }

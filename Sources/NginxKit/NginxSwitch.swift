@@ -95,8 +95,13 @@ public final class NginxSwitch {
         do {
             repository = try Repository.open(at: location)
         } catch let error as GitError {
-            throw ActionableError("\(location) is not a git repository (\(error.message))",
-                               hint: "nginx.repo must be the nginx configuration folder, kept in git with one branch per target.")
+            let folder = URL(fileURLWithPath: location).standardizedFileURL.path
+            guard let foreign = Repository.foreignRepository(above: folder), foreign == folder else {
+                throw ActionableError("\(location) is not a git repository (\(error.message.clipped(120)))",
+                                  hint: "nginx.repo must be the nginx configuration folder, kept in git with one branch per target.")
+            }
+            guard try Repository.trustsForeignOwner(of: foreign) else { throw Repository.dubiousOwnership(foreign) }
+            repository = try Repository.open(at: location)
         }
         guard repository.workingDirectory != nil else {
             throw ActionableError("\(location) is a bare repository", hint: "nginx.repo must be the configuration folder nginx reads.")
@@ -168,6 +173,12 @@ public final class NginxSwitch {
         let validateSeconds = now().timeIntervalSince(validateStart)
         guard validation.status == 0 else {
             try step.back(applied: false)
+            // A validate run as a user who may not read nginx's files says nothing of the configuration.
+            if validation.output.contains("Permission denied") || validation.output.contains("(13:") {
+                throw refusal("\(settings.validate) could not check the configuration: permission denied (\(Self.essence(of: validation.output)))",
+                              hint: "Run release as a user who may read nginx's files and write its pid file and logs (often with sudo); nginx was not reloaded.",
+                              from: current, to: destination)
+            }
             throw refusal("nginx rejected the configuration on \(target.branch): \(Self.essence(of: validation.output))",
                           hint: "Fix it on that branch; nginx was not reloaded and still runs \(current.branch).", from: current, to: destination)
         }

@@ -72,7 +72,8 @@ enum NginxReport {
             let marker = target.current ? "  ← current" : ""
             let behind = target.behindAll > 0 ? "  (\(target.behindAll) commit(s) behind all)" : ""
             let routes = target.upstreams.map { "\($0.context == "stream" ? "stream " : "")\($0.name): \($0.servers.joined(separator: ", "))" }
-            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(routes.joined(separator: "; "))\(marker)\(behind)")
+            let shown = target.exists ? routes.joined(separator: "; ") : "(no such branch)"
+            lines.append("  \(target.name.padded(width))  \(target.branch.padded(10))  \(shown)\(marker)\(behind)")
         }
         if !status.health.isEmpty {
             lines.append("health")

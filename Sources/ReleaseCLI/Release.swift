@@ -24,8 +24,15 @@ public struct Release: ParsableCommand {
 
     /// Runs the command line and exits: 0 success, 1 refused or failed, 2 usage error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        // With --json, a failure is also a JSON object on stdout, so CI can read why.
+        let json = arguments.contains("--json")
+        func fail(_ message: String, hint: String?, code: Int32) -> Never {
+            if json { try? Terminal.json(FailureResult(error: message, hint: hint, exitCode: code)) }
+            Foundation.exit(code)
+        }
         do {
-            var command = try parseAsRoot(SwitchNginx.expandingDrain(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(SwitchNginx.expandingDrain(arguments))
             try command.run()
             Foundation.exit(0)
         } catch let error as ExitCode {
@@ -33,7 +40,7 @@ public struct Release: ParsableCommand {
         } catch {
             if let failure = ReleaseError.describing(error) {
                 Terminal.error(failure)
-                Foundation.exit(1)
+                fail(failure.message, hint: failure.hint, code: 1)
             }
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
@@ -43,10 +50,17 @@ public struct Release: ParsableCommand {
             }
             if code == .validationFailure {
                 Terminal.standardError(message)
-                Foundation.exit(2)
+                fail(message, hint: "Run release --help for the commands and their options.", code: 2)
             }
             Terminal.standardError("error: \(message)")
-            Foundation.exit(1)
+            fail(message, hint: nil, code: 1)
         }
     }
+}
+
+/// What a failed command prints on stdout with `--json`.
+struct FailureResult: Encodable {
+    let error: String
+    let hint: String?
+    let exitCode: Int32
 }

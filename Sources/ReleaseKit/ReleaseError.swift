@@ -52,12 +52,6 @@ extension ReleaseError {
                      hint: "Run release inside a repository, or point at one with -C <path>.")
     }
 
-    /// libgit2, like git since 2.35.2, refuses a repository owned by another user.
-    static func dubiousOwnership(_ path: String) -> ReleaseError {
-        ReleaseError("dubious ownership: \(path) belongs to another user, so git and release will not use it",
-                            hint: "If you trust it: git config --global --add safe.directory \(path)")
-    }
-
     static func bareRepository(_ path: String) -> ReleaseError {
         ReleaseError("\(path) is a bare repository, but this command needs a working tree",
                      hint: "Run it in a clone with a working tree.")

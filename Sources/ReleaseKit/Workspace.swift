@@ -41,8 +41,8 @@ public final class Workspace {
         } catch let error as GitError where error.code == .notFound || error.code == .owner {
             // libgit2 1.5 reports a repository owned by another user as not found.
             let folder = URL(fileURLWithPath: path).standardizedFileURL.path
-            guard let foreign = foreignRepository(above: folder) else { throw ReleaseError.notARepository(folder) }
-            guard try Repository.trustsForeignOwner(of: foreign) else { throw ReleaseError.dubiousOwnership(foreign) }
+            guard let foreign = Repository.foreignRepository(above: folder) else { throw ReleaseError.notARepository(folder) }
+            guard try Repository.trustsForeignOwner(of: foreign) else { throw Repository.dubiousOwnership(foreign) }
             repository = try Repository.discover(from: path, environment: environment)
         } catch let error as GitError {
             throw ReleaseError("cannot open the repository at \(path): \(error.message)",
@@ -57,20 +57,6 @@ public final class Workspace {
         if objectsInMemory { try repository.keepNewObjectsInMemory() }
         return Workspace(repository: repository, settings: try ReleaseSettings.load(for: repository),
                          clock: clock, environment: environment, objectsInMemory: objectsInMemory)
-    }
-
-    /// The nearest folder at or above `path` holding a `.git` that another user owns, which git
-    /// refuses to use unless `safe.directory` names it.
-    private static func foreignRepository(above path: String) -> String? {
-        var folder = path
-        while true {
-            var status = stat()
-            if stat(folder + "/.git", &status) == 0 {
-                return status.st_uid != geteuid() ? folder : nil
-            }
-            if folder == "/" || folder.isEmpty { return nil }
-            folder = (folder as NSString).deletingLastPathComponent
-        }
     }
 
     /// The working tree root, or the git folder of a bare repository.

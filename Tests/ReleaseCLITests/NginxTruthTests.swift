@@ -258,3 +258,56 @@ struct NginxLayoutTests {
         #expect(Set(answers(lab)) == ["app2 v1"])
     }
 }
+
+@Suite(.scratchDirectory, .serialized)
+struct NginxSmallerPointsTests {
+    @Test func failuresAreJSONWithJSONAndHintsNameOnlyPossibleKeys() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let failed = try switchNginx("switch-nginx", "app3", "--json", lab: lab)
+        #expect(failed.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: failed.stdoutBytes) as? [String: Any])
+        #expect(object["error"] as? String == "unknown nginx target 'app3'")
+        #expect((object["hint"] as? String)?.contains("add one with nginx.app3.branch") == true)
+        #expect(object["exitCode"] as? Int == 1)
+        let usage = try ReleaseBinary.run(["switch-nginx", "--json"], in: lab.root, environment: lab.config.environment)
+        #expect(usage.status == 2)
+        #expect((try JSONSerialization.jsonObject(with: usage.stdoutBytes) as? [String: Any])?["exitCode"] as? Int == 2)
+        let odd = try switchNginx("switch-nginx", "a.b c", lab: lab)
+        expectRefusal(odd, mentioning: "unknown nginx target 'a.b c'")
+        #expect(!odd.stderr.contains("nginx.a.b c.branch"))
+    }
+
+    @Test func targetsWithoutABranchAreNotShownAsIfTheyExisted() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.git("config", "nginx.canary.branch", "yun-canary")
+        let status = try switchNginx("nginx", "status", lab: lab)
+        #expect(status.stdout.contains("canary  yun-canary  (no such branch)"), "\(status.stdout)")
+        expectRefusal(try switchNginx("switch-nginx", "canary", lab: lab), mentioning: "has no branch yun-canary")
+    }
+
+    @Test func aRepositoryOwnedByAnotherUserGetsTheSafeDirectoryHint() throws {
+        guard getuid() == 0 else { return }  // Needs root to give the repository away.
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        _ = try Command.run("/bin/chown", ["-R", "65534:65534", lab.config.path])
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        expectRefusal(result, mentioning: "dubious ownership: \(lab.config.path)")
+        #expect(result.stderr.contains("safe.directory \(lab.config.path)"))
+    }
+
+    @Test func commandsLeaveNoTemporaryFiles() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let temporary = Scratch.directory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        var environment = lab.config.environment
+        environment["TMPDIR"] = temporary.path
+        for target in ["app2", "all"] {
+            let result = try ReleaseBinary.run(["switch-nginx", target, "--repo", lab.config.path], in: lab.root, environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
+    }
+}
