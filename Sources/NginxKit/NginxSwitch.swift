@@ -163,6 +163,7 @@ public final class NginxSwitch {
         let signals = HeldSignals.hold()
         defer { signals.release() }
         try SwitchJournal(from: current, to: destination, started: started, pid: getpid()).write(repository)
+        waitForEarlierReload()
         let logOffset = errorLogSize()
         let step = Step(switcher: self, current: current, destination: destination, signals: signals, before: before)
         try step.checkOut(target.branch, from: current.commit, to: targetCommit)
@@ -516,6 +517,26 @@ public final class NginxSwitch {
         var info = stat()
         guard let path = settings.errorLog, stat(path, &info) == 0 else { return nil }
         return UInt64(info.st_size)
+    }
+
+    /// An earlier reload may still be retrying a busy port (its `bind()` lines keep coming for
+    /// about 2.5 s): its messages must not be taken for this reload's. Waits, at most 3 s,
+    /// until the error log's last such line is answered ("still could not bind") or old enough.
+    func waitForEarlierReload() {
+        guard let path = settings.errorLog else { return }
+        let deadline = now().addingTimeInterval(3)
+        while now() < deadline {
+            var info = stat()
+            guard stat(path, &info) == 0, let handle = FileHandle(forReadingAtPath: path) else { return }
+            try? handle.seek(toOffset: UInt64(max(0, Int64(info.st_size) - 4096)))
+            let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            try? handle.close()
+            let emergencies = tail.split(separator: "\n").filter { $0.contains("[emerg]") }
+            let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+            guard let last = emergencies.last, last.contains("bind() to"), !last.contains("still could not bind"),
+                  now().timeIntervalSince(modified) < 3 else { return }
+            usleep(100_000)
+        }
     }
 
     /// The first `[emerg]` in the error log since `offset` that ends the reload. A failed

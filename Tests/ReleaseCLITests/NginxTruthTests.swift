@@ -159,6 +159,29 @@ struct NginxTruthTests {
         #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
     }
 
+    /// An operator's own reload still retrying a busy port when the switch starts: its messages
+    /// are not blamed on the switch's reload.
+    @Test func anEarlierReloadStillRetryingIsNotBlamedOnThisOne() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let holder = try PortHolder()
+        defer { holder.release() }
+        try addListeningBranch(lab, port: holder.port, target: "held")
+        try lab.config.git("checkout", "-q", "yun-held")
+        let reload = try lab.config.git("config", "nginx.reload").trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(separator: " ").map(String.init)
+        _ = try Command.run(reload[0], Array(reload.dropFirst()))
+        let deadline = Date().addingTimeInterval(5)
+        while !((try? String(contentsOfFile: lab.errorLog, encoding: .utf8))?.contains("bind() to 127.0.0.1:\(holder.port) failed") ?? false),
+              Date() < deadline {
+            usleep(20_000)
+        }
+        try lab.config.git("checkout", "-q", "master")
+        let result = try switchNginx("switch-nginx", "app2", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Set(answers(lab)) == ["app2 v1"])
+    }
+
     /// For nginx in a container (its processes out of sight), the error log and the probes decide.
     @Test(arguments: [true, false])
     func withoutSeeingWorkersTheOutcomeIsStillCertain(_ portBusy: Bool) throws {
