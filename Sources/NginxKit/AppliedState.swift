@@ -83,8 +83,20 @@ struct HeldSignals {
         return [SIGINT, SIGTERM].first { sigismember(&set, $0) == 1 }
     }
 
-    /// Lets held signals through again; one that arrived then takes effect.
+    /// Takes a held signal that arrived off the queue: the switch has acted on it (rolled
+    /// back, or finished), so it must not end the process before the outcome is told.
+    func consume() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        var none = timespec(tv_sec: 0, tv_nsec: 0)
+        while pending != nil, sigtimedwait(&set, nil, &none) > 0 {}
+    }
+
+    /// Lets held signals through again, once any that arrived have been acted on.
     func release() {
+        consume()
         var previous = self.previous
         sigprocmask(SIG_SETMASK, &previous, nil)
     }

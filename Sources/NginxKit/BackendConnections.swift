@@ -16,7 +16,7 @@ enum BackendConnections {
         var counts = Dictionary(uniqueKeysWithValues: addresses.map { ($0, 0) })
         var readAny = false
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = ProcFile.read(table) else { continue }
             readAny = true
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")

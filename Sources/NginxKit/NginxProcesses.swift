@@ -35,8 +35,8 @@ public struct NginxProcesses: Equatable, Sendable, Codable {
 
     /// A process's command line with its arguments joined by spaces.
     static func commandLine(_ pid: Int32) -> String {
-        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-        return String(decoding: data, as: UTF8.self).split(separator: "\0").joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        let text = ProcFile.read("/proc/\(pid)/cmdline") ?? ""
+        return text.split(separator: "\0").joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
 
     /// A process that runs (an exited one nobody reaped yet, a zombie, does not).
@@ -48,14 +48,14 @@ public struct NginxProcesses: Equatable, Sendable, Codable {
     /// An old worker after a reload: it has closed its listening sockets and only finishes
     /// the requests it holds.
     static func isShuttingDown(_ pid: Int32) -> Bool {
-        guard let title = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return true }
+        guard let title = ProcFile.read("/proc/\(pid)/cmdline") else { return true }
         return title.contains("shutting down")
     }
 
     /// Direct, live children of a process: from the kernel's own list when it keeps one
     /// (`/proc/<pid>/task/<pid>/children`), else by reading every process's parent.
     static func children(of parent: Int32) -> [Int32] {
-        if let list = try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8) {
+        if let list = ProcFile.read("/proc/\(parent)/task/\(parent)/children") {
             return list.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
                 .filter { statFields($0)?.state != "Z" }.sorted()
         }
@@ -68,7 +68,7 @@ public struct NginxProcesses: Equatable, Sendable, Codable {
 
     /// State and parent from `/proc/<pid>/stat`: "pid (comm) state ppid …".
     private static func statFields(_ pid: Int32) -> (state: Substring, parent: Int32)? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = ProcFile.read("/proc/\(pid)/stat"),
               let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 2, let parent = Int32(fields[1]) else { return nil }
@@ -77,4 +77,23 @@ public struct NginxProcesses: Equatable, Sendable, Codable {
 
     /// Which of `pids` still exist.
     static func alive(_ pids: [Int32]) -> [Int32] { pids.filter(isAlive) }
+}
+
+enum ProcFile {
+    /// A `/proc` file to its end. They report a size of 0, and Foundation's readers stop short
+    /// of long ones (`/proc/net/tcp` on a busy host), which would hide connections.
+    static func read(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
 }

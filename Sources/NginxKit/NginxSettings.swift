@@ -69,6 +69,8 @@ public struct NginxSettings: Sendable {
 
         let pidKey = try string("pidFile")
         let errorLogKey = try string("errorLog")
+        // An empty nginx.errorLog says there is none to watch.
+        let noErrorLog = errorLogKey?.isEmpty == true
         // Through nginx itself when the validate command can dump the configuration; else from
         // the repository's own nginx.conf (absolute paths only), else Debian's defaults.
         let resolved = pidKey != nil && errorLogKey != nil ? nil : NginxPaths.resolve(validate: validate)
@@ -77,20 +79,27 @@ public struct NginxSettings: Sendable {
         }
         func absolute(_ directive: String) -> String? { main?.topLevel(directive).flatMap { $0.hasPrefix("/") ? $0 : nil } }
         pidFile = pidKey ?? resolved?.pidFile ?? absolute("pid") ?? pidFile
-        errorLog = errorLogKey ?? resolved?.errorLog ?? (resolved == nil ? absolute("error_log") : nil)
+        errorLog = noErrorLog ? nil : errorLogKey ?? resolved?.errorLog ?? (resolved == nil ? absolute("error_log") : nil)
             ?? (resolved == nil && FileManager.default.fileExists(atPath: "/var/log/nginx/error.log") ? "/var/log/nginx/error.log" : nil)
         if errorLogKey == nil, let note = resolved?.note { notes.append(note) }
         auditLog = try string("auditLog") ?? auditLog
-        checkWorkers = try config.bool("nginx.checkWorkers") ?? true
-        requireUpToDate = try config.bool("nginx.requireUpToDate") ?? false
+        func bool(_ key: String) throws -> Bool? {
+            do {
+                return try config.bool("nginx." + key)
+            } catch {
+                throw ActionableError("nginx.\(key) = \((try? string(key))?.clipped ?? "?") is not a boolean", hint: "Use true or false.")
+            }
+        }
+        checkWorkers = try bool("checkWorkers") ?? true
+        requireUpToDate = try bool("requireUpToDate") ?? false
         probes = try config.strings("nginx.probe")
         probeHeaders = try config.strings("nginx.probeHeader")
         for header in probeHeaders where !header.contains(":") || header.contains("\r") || header.contains("\n") {
             throw ActionableError("nginx.probeHeader = \(header.clipped) is not a header line", hint: "Write it as Name: value, e.g. X-Canary: 1.")
         }
         if let text = try string("probeRequests") {
-            guard let count = Int(text), count > 0 else {
-                throw ActionableError("nginx.probeRequests = \(text) is not a positive number", hint: "Use e.g. 8.")
+            guard let count = Int(text), (1...64).contains(count) else {
+                throw ActionableError("nginx.probeRequests = \(text.clipped) is not a number from 1 to 64", hint: "Use e.g. 8.")
             }
             probeRequests = count
         }

@@ -29,6 +29,8 @@ public struct NginxStatus: Codable, Sendable {
     public let interrupted: SwitchJournal?
     public let health: [HealthCheck]
     public let processes: NginxProcesses?
+    /// Whether nginx runs at all (nil where its processes are out of sight).
+    public let running: Bool?
     public let pidFile: String
     public let lastSwitches: [NginxAuditRecord]
 }
@@ -74,7 +76,8 @@ extension NginxSwitch {
             repository: repository.workingDirectory ?? repository.gitDirectory, branch: head.branchName, commit: head.commit,
             clean: try repository.workingTreeStatus(includeUntracked: false).isClean, targets: routes,
             applied: try appliedCommit(), interrupted: try SwitchJournal.read(repository), health: health,
-            processes: NginxProcesses.read(pidFile: settings.pidFile), pidFile: settings.pidFile,
+            processes: NginxProcesses.read(pidFile: settings.pidFile),
+            running: settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile) != nil : nil, pidFile: settings.pidFile,
             lastSwitches: log.split(separator: "\n").suffix(count).compactMap(NginxAuditRecord.read))
     }
 }

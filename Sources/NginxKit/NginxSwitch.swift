@@ -22,7 +22,7 @@ public struct NginxSwitchResult: Codable, Sendable {
     public let totalSeconds: Double
     public var warnings: [String]
     /// What the last confirmed reload recorded before this switch (nil: unknown).
-    public var applied: OID?
+    public var appliedBefore: OID?
     /// Backends that served before and no longer do: what a drain waits for.
     public var removedBackends: [String] = []
 }
@@ -144,11 +144,13 @@ public final class NginxSwitch {
                 if let tip = try repository.branch(target.branch)?.target { all.formUnion(try liveBackends(in: tip)) }
             }
         let removed = previously.subtracting(kept).sorted()
+        // What nginx ran, for reports: the branch's tip may be newer than the commit it loaded.
+        let running = NginxSwitchResult.State(branch: current.branch, commit: applied ?? current.commit)
         func result(_ outcome: String, after: [Int32] = [], validate: Double = 0, reload: Double = 0) -> NginxSwitchResult {
-            NginxSwitchResult(target: name, from: current, to: destination, result: outcome, health: health,
+            NginxSwitchResult(target: name, from: running, to: destination, result: outcome, health: health,
                               workersBefore: before?.workers ?? [], workersAfter: after, validateSeconds: validate,
                               reloadSeconds: reload, totalSeconds: now().timeIntervalSince(started), warnings: warnings,
-                              applied: applied, removedBackends: removed)
+                              appliedBefore: applied, removedBackends: removed)
         }
         if current.branch == target.branch, applied == targetCommit { return result("unchanged") }
         if current.branch != target.branch {
@@ -157,6 +159,13 @@ public final class NginxSwitch {
                 throw refusal("untracked files in the nginx repository would be overwritten: \(blocking.joined(separator: ", "))",
                               hint: "Move them away, then switch again.", from: current, to: destination)
             }
+        }
+        let members = settings.members(of: target)
+        let probesDecide = probesTell(members, from: current)
+        if !settings.checkWorkers, settings.errorLog == nil, !probesDecide {
+            throw refusal("release cannot tell here whether nginx applies the reload: its processes are out of sight (nginx.checkWorkers = false), no error log is readable, and no probe tells \(target.name)'s answers from what runs now",
+                          hint: "Set nginx.errorLog to nginx's error log, or nginx.probe with nginx.<target>.answer for each target.",
+                          from: current, to: destination)
         }
         if dryRun { return result("dry-run") }
 
@@ -188,10 +197,9 @@ public final class NginxSwitch {
 
         let reloadStart = now()
         do {
-            let members = settings.members(of: target)
-            try reloadAndConfirm(before: before, logOffset: logOffset,
-                                 probesDecide: !settings.probes.isEmpty && members.allSatisfy { $0.answer != nil })
-            try probeTraffic(reaching: members, logOffset: logOffset)
+            let interrupted = { signals.pending != nil }
+            try reloadAndConfirm(before: before, logOffset: logOffset, probesDecide: probesDecide, interrupted: interrupted)
+            try probeTraffic(reaching: members, logOffset: logOffset, interrupted: interrupted)
         } catch let failure as ReloadFailure {
             try rollBack(after: failure, step: step)
         } catch {
@@ -204,9 +212,9 @@ public final class NginxSwitch {
         SwitchJournal.remove(repository)
         try step.stopIfInterrupted(applied: true)
         let reloadSeconds = now().timeIntervalSince(reloadStart)
-        let after = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile)?.workers ?? [] : []
+        let after = settings.checkWorkers ? (NginxProcesses.read(pidFile: settings.pidFile)?.workers ?? []).filter { !NginxProcesses.isShuttingDown($0) } : []
         let outcome = result("switched", after: after, validate: validateSeconds, reload: reloadSeconds)
-        audit(from: current, to: destination, result: "switched", reason: interrupted.map { _ in "after an interrupted switch" })
+        audit(from: running, to: destination, result: "switched", reason: interrupted.map { _ in "after an interrupted switch" })
         return outcome
     }
 
@@ -288,6 +296,17 @@ public final class NginxSwitch {
         try repository.setHead(Reference.branch(journal.from.branch))
         try repository.checkout(from: journal.to.commit, to: journal.from.commit, force: true)
         SwitchJournal.remove(repository)
+    }
+
+    /// Whether the probes can confirm a reload to `members`: every member says who it is, and
+    /// what runs now answers in some way the target does not (from yun-app1 to `all`, every
+    /// old answer is also a new one, so the probes cannot tell).
+    func probesTell(_ members: [NginxSettings.Target], from current: NginxSwitchResult.State) -> Bool {
+        guard !settings.probes.isEmpty, members.allSatisfy({ $0.answer != nil }) else { return false }
+        let wanted = Set(members.compactMap(\.answer))
+        let runningNow = settings.targets.first { $0.branch == current.branch }.map(settings.members(of:)) ?? []
+        let answeredNow = runningNow.compactMap(\.answer)
+        return !answeredNow.isEmpty && answeredNow.contains { !wanted.contains($0) }
     }
 
     /// The branch of the `all` target, which every other target's branch should contain.
@@ -423,7 +442,8 @@ public final class NginxSwitch {
     /// probes decide; without probes, the error log is watched past the retries.
     /// `probesDecide`: the probes will tell the target's answers from others, so they confirm
     /// what the processes cannot.
-    func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?, probesDecide: Bool = false) throws {
+    func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?, probesDecide: Bool = false,
+                          interrupted: () -> Bool = { false }) throws {
         let reload = try settings.reload.run()
         guard reload.status == 0 else {
             throw ReloadFailure(message: "the reload command (\(settings.reload)) failed: \(Self.essence(of: reload.output))", applied: false)
@@ -447,6 +467,7 @@ public final class NginxSwitch {
             } else if probesDecide || now().timeIntervalSince(started) >= min(3, settings.reloadTimeout) {
                 return
             }
+            if interrupted() { throw ReloadFailure(message: "interrupted while nginx reloaded", applied: true) }
             if now() >= deadline {
                 throw ReloadFailure(message: applied ? "nginx's old workers kept accepting connections \(Int(settings.reloadTimeout)) s after the reload"
                                                      : "nginx started no new worker within \(Int(settings.reloadTimeout)) s of the reload",
@@ -459,7 +480,7 @@ public final class NginxSwitch {
     /// With `nginx.probe` (one or more URLs), requests through nginx (sent at once, each on a new connection) must
     /// all be answered by the target's backends; asked again until they are, or until
     /// `nginx.reloadTimeout`, since a reload nginx has not finished still answers the old way.
-    private func probeTraffic(reaching members: [NginxSettings.Target], logOffset: UInt64?) throws {
+    private func probeTraffic(reaching members: [NginxSettings.Target], logOffset: UInt64?, interrupted: () -> Bool) throws {
         guard !settings.probes.isEmpty else { return }
         let answers = members.compactMap(\.answer)
         let deadline = now().addingTimeInterval(settings.reloadTimeout)
@@ -472,6 +493,7 @@ public final class NginxSwitch {
                 return
             } catch let failure as ReloadFailure {
                 if now() >= deadline { throw failure }
+                if interrupted() { throw ReloadFailure(message: "interrupted while probing", applied: true) }
                 usleep(100_000)
             }
         }
@@ -506,7 +528,7 @@ public final class NginxSwitch {
     /// nginx's first serious line, without timestamp and pid: the part a user needs.
     static func essence(of output: String) -> String {
         let lines = output.split(whereSeparator: \.isNewline).map(String.init)
-        let line = lines.first { $0.contains("[emerg]") || $0.contains("[alert]") || $0.contains("[crit]") } ?? lines.first ?? ""
+        let line = lines.first { $0.contains("[emerg]") || $0.contains("[alert]") || $0.contains("[crit]") || $0.contains("[error]") } ?? lines.first ?? ""
         guard let bracket = line.firstIndex(of: "[") else { return line }
         var text = String(line[bracket...])
         if let range = text.range(of: #"\d+#\d+: "#, options: .regularExpression) { text.removeSubrange(range) }

@@ -60,7 +60,8 @@ extension Release.Nginx {
 enum NginxReport {
     static func text(_ status: NginxStatus) -> String {
         var lines = ["nginx repository  \(status.repository)  on \(status.branch ?? "(no branch)") \(status.commit?.short ?? "")\(status.clean ? "" : "  · uncommitted changes")"]
-        lines.append("nginx runs        \(status.applied.map { "\($0.short) (last confirmed reload)" } ?? "unknown: no confirmed reload recorded yet")")
+        let loaded = status.applied.map { "\($0.short) (last confirmed reload)" } ?? "unknown: no confirmed reload recorded yet"
+        lines.append("nginx runs        \(status.running == false ? "nothing: nginx is not running (\(loaded))" : loaded)")
         if let interrupted = status.interrupted {
             lines.append("warning: a switch \(interrupted.from.branch) → \(interrupted.to.branch) was interrupted (pid \(interrupted.pid)); nginx may run either: run release nginx apply or switch-nginx")
         } else if let applied = status.applied, applied != status.commit {

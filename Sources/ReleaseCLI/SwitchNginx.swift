@@ -11,12 +11,13 @@ extension Release {
             abstract: "Route nginx traffic to a target: app1, app2, … or all.",
             discussion: """
                 Checks out the target's branch in the nginx configuration repository, validates, \
-                reloads, confirms new workers run and the error log stayed quiet (and, with \
-                nginx.probe, that traffic reaches only the target), and switches back and reloads \
-                on any failure. Refused when the repository has uncommitted changes or an unknown \
-                branch, or when none of the target's backends answers its health URL. \
-                --drain[=SECONDS] then waits (default 60 s) until every worker from before the \
-                switch has exited.
+                reloads, confirms the reload took effect (new workers, no final [emerg]; with \
+                nginx.probe, traffic reaching only the target), records what nginx runs, and \
+                switches back on any failure or interrupt. Nothing to do only when nginx already \
+                runs the branch's tip. Refused when nginx is not running, the repository has \
+                uncommitted changes or untracked files, or none of the target's backends answers \
+                its health URL. --drain [SECONDS] then waits (default 60 s) until nginx holds no \
+                connection to the backends the switch removed.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -81,7 +82,7 @@ extension Release {
             case "unchanged":
                 print("nginx already routes to \(result.target) (\(result.to.branch) at \(result.to.commit.short)); nothing to do")
             case "dry-run":
-                let loads = result.from.branch == result.to.branch ? "have nginx load \(result.to.branch) at \(result.to.commit.short) (it runs \(result.applied?.short ?? "an unknown commit"))"
+                let loads = result.from.branch == result.to.branch ? "have nginx load \(result.to.branch) at \(result.to.commit.short) (it runs \(result.appliedBefore?.short ?? "an unknown commit"))"
                     : "check out \(result.to.branch) (\(result.from.commit.short) → \(result.to.commit.short))"
                 print("dry run: nothing was changed; switch-nginx \(result.target) would \(loads), validate, reload and confirm")
             default:

@@ -26,8 +26,10 @@ struct NginxTruthTests {
 
         let dry = try switchNginx("nginx", "apply", "--dry-run", lab: lab)
         #expect(dry.stdout.contains("would have nginx load master"), "\(dry.stdout)")
+        let loaded = try lab.config.id("refs/release/nginx-applied")
         let applied = try switchNginx("nginx", "apply", lab: lab)
         #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("(\(loaded.prefix(7)) → \(try lab.config.id("master").prefix(7)))"), "from what nginx ran: \(applied.stdout)")
         #expect(Set(answers(lab)) == ["app1 v1"])
         #expect(try switchNginx("nginx", "apply", lab: lab).stdout.contains("already routes to all"))
 
@@ -332,5 +334,119 @@ struct NginxSmallerPointsTests {
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
+    }
+}
+
+@Suite(.scratchDirectory, .serialized)
+struct NginxDrainTests {
+    /// Requests in flight to the backend taken out keep the drain waiting until they end.
+    @Test func aDrainWaitsForRequestsInFlightToTheRemovedBackend() throws {
+        let lab = try NginxLab(in: Scratch.directory, delay: 3)
+        defer { lab.stop() }
+        // No probes: the switch itself then takes milliseconds, and requests stay in flight.
+        try lab.config.git("config", "--unset", "nginx.probe")
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
+        // Requests nginx sends to app1 for certain (its own location), each taking 3 s.
+        let load = LoadGenerator(url: lab.frontURL + "app1", concurrency: 4, limit: 1)
+        // Until nginx holds requests open to app1 (the kernel's table shows them established).
+        let app1 = String(format: ":%04X 01 ", Int(lab.backendPorts["app1"]!))
+        let deadline = Date().addingTimeInterval(8)
+        while !(kernelTable().contains(app1)), Date() < deadline {
+            usleep(20_000)
+        }
+        let result = try switchNginx("switch-nginx", "app2", "--drain", "15", lab: lab)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("127.0.0.1:\(lab.backendPorts["app1"]!): "), "progress names the backend: \(result.stderr)")
+        #expect(result.stdout.contains("drained: no request in flight to 127.0.0.1:\(lab.backendPorts["app1"]!)"))
+        load.stop()
+        #expect(load.failures.isEmpty, "\(load.failures)")
+        #expect(load.answers["app1 v1", default: 0] > 0, "requests to app1 finished during the drain")
+    }
+}
+
+/// The kernel's TCP table, read to its end (Foundation's readers stop short of long /proc files).
+func kernelTable() -> String {
+    (try? Command.run("/bin/cat", ["/proc/net/tcp"]).stdout) ?? ""
+}
+
+/// Found by an adversarial trial: outcomes that could not be known, interrupts, odd values.
+@Suite(.scratchDirectory, .serialized)
+struct NginxCertaintyTests {
+    func head(_ lab: NginxLab) throws -> String {
+        try lab.config.git("symbolic-ref", "--short", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aReloadNothingHereCanConfirmIsRefusedBeforeAnythingMoves() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.git("config", "nginx.checkWorkers", "false")
+        try lab.config.git("config", "nginx.errorLog", "")
+        try lab.config.git("config", "--unset", "nginx.probe")
+        expectRefusal(try switchNginx("switch-nginx", "app2", lab: lab), mentioning: "release cannot tell here whether nginx applies the reload")
+        #expect(try head(lab) == "master")
+        #expect(try lab.config.git("for-each-ref", "refs/release/").isEmpty, "nothing recorded")
+    }
+
+    /// From yun-app1 to all, app1's answers are valid for both: the probes cannot tell the old
+    /// configuration from the new, so the error log decides — and nginx gave up on a busy port.
+    @Test func probesThatCannotTellOldFromNewDoNotConfirm() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        try lab.config.git("config", "nginx.checkWorkers", "false")
+        #expect(try switchNginx("switch-nginx", "app1", lab: lab).status == 0)
+        let holder = try PortHolder()
+        defer { holder.release() }
+        try lab.config.git("checkout", "-q", "master")
+        let route = "location / { proxy_pass http://backends; }"
+        try lab.config.write("nginx.conf", try lab.config.read("nginx.conf").replacingOccurrences(
+            of: route, with: "\(route)\n    }\n    server {\n        listen 127.0.0.1:\(holder.port);\n        \(route)"))
+        try lab.config.git("commit", "-q", "-am", "another listener")
+        try lab.config.git("checkout", "-q", "yun-app1")
+        let result = try switchNginx("switch-nginx", "all", lab: lab)
+        expectRefusal(result, mentioning: "bind() to 127.0.0.1:\(holder.port) failed")
+        #expect(try head(lab) == "yun-app1")
+        #expect(Set(answers(lab)) == ["app1 v1"])
+    }
+
+    @Test func anInterruptDuringTheReloadEndsWithAnErrorAndJSON() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        let reload = try lab.config.git("config", "nginx.reload").trimmingCharacters(in: .whitespacesAndNewlines)
+        let slow = Scratch.directory.appendingPathComponent("slow-reload.sh")
+        try Data("#!/bin/sh\n\(reload)\nsleep 2\n".utf8).write(to: slow)
+        chmod(slow.path, 0o755)
+        try lab.config.git("config", "nginx.reload", slow.path)
+        let output = Scratch.directory.appendingPathComponent("switch.json")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ReleaseBinary.path)
+        process.arguments = ["switch-nginx", "app2", "--repo", lab.config.path, "--json"]
+        process.environment = lab.config.environment
+        try Data().write(to: output)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(700_000)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "exit 1, not killed by the signal")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        #expect((object["error"] as? String)?.contains("interrupted") == true, "\(object)")
+        #expect(try head(lab) == "master")
+        #expect(Set(answers(lab)) == ["app1 v1", "app2 v1"])
+    }
+
+    @Test func oddValuesAndAStoppedNginxAreSaidPlainly() throws {
+        let lab = try NginxLab(in: Scratch.directory)
+        defer { lab.stop() }
+        #expect(try switchNginx("switch-nginx", "all", lab: lab).status == 0)
+        try lab.config.git("config", "nginx.probeRequests", "100000000")
+        expectRefusal(try switchNginx("switch-nginx", "app2", lab: lab), mentioning: "nginx.probeRequests = 100000000 is not a number from 1 to 64")
+        try lab.config.git("config", "--unset", "nginx.probeRequests")
+        try lab.config.git("config", "nginx.checkWorkers", "maybe")
+        expectRefusal(try switchNginx("switch-nginx", "app2", lab: lab), mentioning: "nginx.checkWorkers = maybe is not a boolean")
+        try lab.config.git("config", "--unset", "nginx.checkWorkers")
+        lab.stopFront()
+        let status = try switchNginx("nginx", "status", lab: lab)
+        #expect(status.stdout.contains("nginx runs        nothing: nginx is not running"), "\(status.stdout)")
     }
 }

@@ -47,7 +47,7 @@ public final class NginxLab: @unchecked Sendable {
         for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
         try writeConfiguration()
         try run([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
-        try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL) { true } else { false } }
+        try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL, timeout: self.delay + 2) { true } else { false } }
     }
 
     /// The front nginx's configuration repository, its three branches, and the host keys
@@ -59,6 +59,7 @@ public final class NginxLab: @unchecked Sendable {
                     listen 127.0.0.1:\(frontPort);
                     location / { proxy_pass http://backends; }
                     location /slow-app2 { proxy_pass http://127.0.0.1:\(backendPorts["app2"]!)/slow; }
+                    location /app1 { proxy_pass http://127.0.0.1:\(backendPorts["app1"]!)/; }
                 }
             """
         let paths = layout == .relativePaths ? "pid nginx.pid;\nerror_log error.log;" : "pid \(pidFile);\nerror_log \(errorLog);"
