@@ -3,14 +3,15 @@ import NginxKit
 import Testing
 import TestSupport
 
+/// The branch the nginx configuration repository has checked out.
+func head(_ lab: NginxLab) throws -> String {
+    try lab.config.git("symbolic-ref", "--short", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 /// What `release` reports must be what nginx runs: a commit added on the branch, a switch
 /// killed or interrupted half-way, nginx not running, a stale pid file.
 @Suite(.scratchDirectory, .serialized)
 struct NginxTruthTests {
-    func head(_ lab: NginxLab) throws -> String {
-        try lab.config.git("symbolic-ref", "--short", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func aCommitOnTheCurrentBranchIsAppliedNotCalledNothingToDo() throws {
         let lab = try NginxLab(in: Scratch.directory)
         defer { lab.stop() }
@@ -372,10 +373,6 @@ func kernelTable() -> String {
 /// Found by an adversarial trial: outcomes that could not be known, interrupts, odd values.
 @Suite(.scratchDirectory, .serialized)
 struct NginxCertaintyTests {
-    func head(_ lab: NginxLab) throws -> String {
-        try lab.config.git("symbolic-ref", "--short", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func aReloadNothingHereCanConfirmIsRefusedBeforeAnythingMoves() throws {
         let lab = try NginxLab(in: Scratch.directory)
         defer { lab.stop() }
