@@ -27,37 +27,6 @@ public struct NginxSwitchResult: Codable, Sendable {
     public var removedBackends: [String] = []
 }
 
-public struct HealthCheck: Codable, Sendable, Equatable {
-    public let target: String
-    public let url: String
-    public let ok: Bool
-    public let detail: String
-
-    /// Asks each backend's health URL once, all at the same time: healthy means a 2xx answer
-    /// within `timeout` (from connecting to the last byte).
-    static func probe(_ urls: [(url: String, target: String)], timeout: TimeInterval) -> [HealthCheck] {
-        var seen = Set<String>()
-        let unique = urls.filter { seen.insert($0.url).inserted }
-        let results = ProbeResults(count: unique.count)
-        let finished = DispatchGroup()
-        for (index, entry) in unique.enumerated() {
-            finished.enter()
-            Thread.detachNewThread {
-                results.set(index, HTTPProbe.get(entry.url, timeout: timeout))
-                finished.leave()
-            }
-        }
-        finished.wait()
-        return zip(unique, results.values).map { entry, outcome in
-            switch outcome {
-            case .success(let response):
-                HealthCheck(target: entry.target, url: entry.url, ok: (200..<300).contains(response.status), detail: "HTTP \(response.status)")
-            case .failure(let failure):
-                HealthCheck(target: entry.target, url: entry.url, ok: false, detail: failure.description)
-            }
-        }
-    }
-}
 
 /// Routes an nginx to another set of backends by checking out the branch that holds that
 /// configuration, the runbook's way, but checked at every step and undone on any failure:
@@ -298,17 +267,6 @@ public final class NginxSwitch {
         SwitchJournal.remove(repository)
     }
 
-    /// Whether the probes can confirm a reload to `members`: every member says who it is, and
-    /// what runs now answers in some way the target does not (from yun-app1 to `all`, every
-    /// old answer is also a new one, so the probes cannot tell).
-    func probesTell(_ members: [NginxSettings.Target], from current: NginxSwitchResult.State) -> Bool {
-        guard !settings.probes.isEmpty, members.allSatisfy({ $0.answer != nil }) else { return false }
-        let wanted = Set(members.compactMap(\.answer))
-        let runningNow = settings.targets.first { $0.branch == current.branch }.map(settings.members(of:)) ?? []
-        let answeredNow = runningNow.compactMap(\.answer)
-        return !answeredNow.isEmpty && answeredNow.contains { !wanted.contains($0) }
-    }
-
     /// The branch of the `all` target, which every other target's branch should contain.
     func allBranch() throws -> String? {
         settings.targets.first { $0.name == "all" }?.branch
@@ -331,43 +289,6 @@ public final class NginxSwitch {
                                   hint: "Check out one of \(settings.targets.map(\.branch).joined(separator: ", ")) first, or use release switch-nginx TARGET.")
         }
         return try run(target: target.name, dryRun: dryRun)
-    }
-
-    /// Waits until nothing is in flight to the backends the switch removed: no connection
-    /// from nginx's processes to their addresses (per backend, whatever runs on the others),
-    /// and no worker of an earlier configuration still finishing requests. Where nginx's
-    /// sockets cannot be read, until every worker from before the switch has exited.
-    public func drain(_ result: NginxSwitchResult, timeout: TimeInterval) throws {
-        let deadline = now().addingTimeInterval(timeout)
-        let started = now()
-        var lastReport = Date.distantPast
-        while true {
-            let left = remainingWork(result)
-            if left.isEmpty { return }
-            if now() >= deadline {
-                throw ActionableError("still in flight after \(Int(timeout)) s: \(left.joined(separator: "; "))",
-                                      hint: "Wait before stopping the removed backends; switch-nginx \(result.target) --drain=SECONDS waits again.")
-            }
-            if now().timeIntervalSince(lastReport) >= 1 {
-                progress("draining (\(String(format: "%.0f", now().timeIntervalSince(started))) s): \(left.joined(separator: "; "))")
-                lastReport = now()
-            }
-            usleep(50_000)
-        }
-    }
-
-    /// What a drain still waits for, one phrase each; empty when drained.
-    private func remainingWork(_ result: NginxSwitchResult) -> [String] {
-        // Workers of an earlier configuration: those this switch replaced, and any an earlier
-        // reload left finishing requests ("shutting down").
-        let processes = settings.checkWorkers ? NginxProcesses.read(pidFile: settings.pidFile) : nil
-        let replaced = result.result == "switched" ? NginxProcesses.alive(result.workersBefore) : []
-        let old = Array(Set(replaced + (processes?.workers.filter(NginxProcesses.isShuttingDown) ?? []))).sorted()
-        let oldWorkers = old.isEmpty ? [] : ["\(old.count) old worker(s) (pid \(old.map(String.init).joined(separator: ", ")))"]
-        guard let processes, !result.removedBackends.isEmpty,
-              let counts = BackendConnections.count(to: result.removedBackends, from: [processes.master] + processes.workers)
-        else { return oldWorkers }
-        return counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) connection(s)" }
     }
 
     // MARK: - Steps
@@ -428,155 +349,6 @@ public final class NginxSwitch {
         }
     }
 
-    /// Why a reload did not take, and whether nginx applied it anyway.
-    struct ReloadFailure: Error {
-        let message: String
-        let applied: Bool
-    }
-
-    /// The reload command returns before nginx applies it, and a configuration that passes
-    /// `nginx -t` can still fail to apply. The outcome is decided only on a definitive sign:
-    /// new workers, with every old one no longer accepting connections (success), or a final
-    /// `[emerg]` (failure). nginx retries a busy port for about 2.5 s, logging each try, so
-    /// those lines are not yet an outcome. Where the host cannot see nginx's processes, the
-    /// probes decide; without probes, the error log is watched past the retries.
-    /// `probesDecide`: the probes will tell the target's answers from others, so they confirm
-    /// what the processes cannot.
-    func reloadAndConfirm(before: NginxProcesses?, logOffset: UInt64?, probesDecide: Bool = false,
-                          interrupted: () -> Bool = { false }) throws {
-        let reload = try settings.reload.run()
-        guard reload.status == 0 else {
-            throw ReloadFailure(message: "the reload command (\(settings.reload)) failed: \(Self.essence(of: reload.output))", applied: false)
-        }
-        let started = now()
-        let deadline = started.addingTimeInterval(settings.reloadTimeout)
-        var applied = false
-        while true {
-            if let emergency = finalEmergency(since: logOffset) {
-                throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: applied)
-            }
-            if let before {
-                guard NginxProcesses.isAlive(before.master) else {
-                    throw ReloadFailure(message: "the nginx master \(before.master) died during the reload", applied: false)
-                }
-                applied = applied || !Set(NginxProcesses.children(of: before.master)).subtracting(before.workers).isEmpty
-                // Old workers close their listening sockets as they retitle themselves.
-                if applied, before.workers.allSatisfy({ !NginxProcesses.isAlive($0) || NginxProcesses.isShuttingDown($0) }) {
-                    return
-                }
-            } else if probesDecide || now().timeIntervalSince(started) >= min(3, settings.reloadTimeout) {
-                return
-            }
-            if interrupted() { throw ReloadFailure(message: "interrupted while nginx reloaded", applied: true) }
-            if now() >= deadline {
-                throw ReloadFailure(message: applied ? "nginx's old workers kept accepting connections \(Int(settings.reloadTimeout)) s after the reload"
-                                                     : "nginx started no new worker within \(Int(settings.reloadTimeout)) s of the reload",
-                                    applied: applied)
-            }
-            usleep(10_000)
-        }
-    }
-
-    /// With `nginx.probe` (one or more URLs), requests through nginx (sent at once, each on a new connection) must
-    /// all be answered by the target's backends; asked again until they are, or until
-    /// `nginx.reloadTimeout`, since a reload nginx has not finished still answers the old way.
-    private func probeTraffic(reaching members: [NginxSettings.Target], logOffset: UInt64?, interrupted: () -> Bool) throws {
-        guard !settings.probes.isEmpty else { return }
-        let answers = members.compactMap(\.answer)
-        let deadline = now().addingTimeInterval(settings.reloadTimeout)
-        while true {
-            if let emergency = finalEmergency(since: logOffset) {
-                throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: false)
-            }
-            do {
-                for probe in settings.probes { try probeOnce(probe, answers: answers, members: members) }
-                return
-            } catch let failure as ReloadFailure {
-                if now() >= deadline { throw failure }
-                if interrupted() { throw ReloadFailure(message: "interrupted while probing", applied: true) }
-                usleep(100_000)
-            }
-        }
-    }
-
-    private func probeOnce(_ probe: String, answers: [String], members: [NginxSettings.Target]) throws {
-        let outcomes = ProbeResults(count: settings.probeRequests)
-        let (timeout, headers) = (settings.probeTimeout, settings.probeHeaders)
-        let finished = DispatchGroup()
-        for index in 0..<settings.probeRequests {
-            finished.enter()
-            Thread.detachNewThread {
-                outcomes.set(index, HTTPProbe.get(probe, timeout: timeout, headers: headers))
-                finished.leave()
-            }
-        }
-        finished.wait()
-        for outcome in outcomes.values {
-            switch outcome {
-            case .success(let response) where (200..<300).contains(response.status):
-                if !answers.isEmpty, !answers.contains(where: response.body.contains) {
-                    throw ReloadFailure(message: "traffic does not reach only \(members.map(\.name).joined(separator: ", ")): \(probe) answered \(response.body.trimmingCharacters(in: .whitespacesAndNewlines))", applied: true)
-                }
-            case .success(let response):
-                throw ReloadFailure(message: "\(probe) answered HTTP \(response.status) after the switch", applied: true)
-            case .failure(let failure):
-                throw ReloadFailure(message: "\(probe) failed after the switch: \(failure)", applied: true)
-            }
-        }
-    }
-
-    /// nginx's first serious line, without timestamp and pid: the part a user needs.
-    static func essence(of output: String) -> String {
-        let lines = output.split(whereSeparator: \.isNewline).map(String.init)
-        let line = lines.first { $0.contains("[emerg]") || $0.contains("[alert]") || $0.contains("[crit]") || $0.contains("[error]") } ?? lines.first ?? ""
-        guard let bracket = line.firstIndex(of: "[") else { return line }
-        var text = String(line[bracket...])
-        if let range = text.range(of: #"\d+#\d+: "#, options: .regularExpression) { text.removeSubrange(range) }
-        return text
-    }
-
-    func errorLogSize() -> UInt64? {
-        var info = stat()
-        guard let path = settings.errorLog, stat(path, &info) == 0 else { return nil }
-        return UInt64(info.st_size)
-    }
-
-    /// An earlier reload may still be retrying a busy port (its `bind()` lines keep coming for
-    /// about 2.5 s): its messages must not be taken for this reload's. Waits, at most 3 s,
-    /// until the error log's last such line is answered ("still could not bind") or old enough.
-    func waitForEarlierReload() {
-        guard let path = settings.errorLog else { return }
-        let deadline = now().addingTimeInterval(3)
-        while now() < deadline {
-            var info = stat()
-            guard stat(path, &info) == 0, let handle = FileHandle(forReadingAtPath: path) else { return }
-            try? handle.seek(toOffset: UInt64(max(0, Int64(info.st_size) - 4096)))
-            let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-            try? handle.close()
-            let emergencies = tail.split(separator: "\n").filter { $0.contains("[emerg]") }
-            let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
-            guard let last = emergencies.last, last.contains("bind() to"), !last.contains("still could not bind"),
-                  now().timeIntervalSince(modified) < 3 else { return }
-            usleep(100_000)
-        }
-    }
-
-    /// The first `[emerg]` in the error log since `offset` that ends the reload. A failed
-    /// `bind()` is retried by nginx and only final once it logs "still could not bind()"; the
-    /// message then names the address from the last try.
-    private func finalEmergency(since offset: UInt64?) -> String? {
-        guard let path = settings.errorLog, let offset, let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: offset)
-        let lines = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").filter { $0.contains("[emerg]") }
-        let isRetry = { (line: Substring) in line.contains("bind() to") && line.contains("failed") }
-        guard let final = lines.first(where: { !isRetry($0) }) else { return nil }
-        if final.contains("still could not bind"), let lastTry = lines.last(where: isRetry) {
-            return Self.essence(of: String(lastTry)) + ", still after nginx's retries"
-        }
-        return Self.essence(of: String(final))
-    }
-
     // MARK: - Refusals
 
     func refusal(_ message: String, hint: String, from: NginxSwitchResult.State, to: NginxSwitchResult.State?,
@@ -585,18 +357,4 @@ public final class NginxSwitch {
         return ActionableError(message, hint: hint)
     }
 
-}
-
-/// Probe answers collected from concurrent requests.
-private final class ProbeResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<HTTPProbe.Response, HTTPProbe.Failure>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<HTTPProbe.Response, HTTPProbe.Failure>) {
-        lock.withLock { results[index] = result }
-    }
-
-    var values: [Result<HTTPProbe.Response, HTTPProbe.Failure>] { lock.withLock { results.compactMap { $0 } } }
 }
