@@ -67,18 +67,26 @@ extension NginxSwitch {
     /// With `nginx.probe` (one or more URLs), requests through nginx (sent at once, each on a new connection) must
     /// all be answered by the target's backends; asked again until they are, or until
     /// `nginx.reloadTimeout`, since a reload nginx has not finished still answers the old way.
+    /// Where the processes are out of sight, one passing round is not enough: nginx's master
+    /// lets old and new workers accept side by side for about 100 ms, so the answers must
+    /// still all come from the target a while after they first did.
     func probeTraffic(reaching members: [NginxSettings.Target], logOffset: UInt64?, interrupted: () -> Bool) throws {
         guard !settings.probes.isEmpty else { return }
         let answers = members.compactMap(\.answer)
         let deadline = now().addingTimeInterval(settings.reloadTimeout)
+        var firstPass: Date?
         while true {
             if let emergency = finalEmergency(since: logOffset) {
                 throw ReloadFailure(message: "nginx could not apply the configuration: \(emergency)", applied: false)
             }
             do {
                 for probe in settings.probes { try probeOnce(probe, answers: answers, members: members) }
-                return
+                if settings.checkWorkers { return }
+                if let firstPass, now().timeIntervalSince(firstPass) >= 0.3 { return }
+                firstPass = firstPass ?? now()
+                usleep(100_000)
             } catch let failure as ReloadFailure {
+                firstPass = nil
                 if now() >= deadline { throw failure }
                 if interrupted() { throw ReloadFailure(message: "interrupted while probing", applied: true) }
                 usleep(100_000)
