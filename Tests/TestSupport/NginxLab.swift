@@ -44,10 +44,16 @@ public final class NginxLab: @unchecked Sendable {
         for name in ["app1", "app2"] { backendPorts[name] = try NginxLab.freePort() }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("front"), withIntermediateDirectories: true)
         config = try GitRepository(at: root.appendingPathComponent("conf"))
-        for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
-        try writeConfiguration()
-        try run([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
-        try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL, timeout: self.delay + 2) { true } else { false } }
+        // A lab that fails half-way stops what it started: the test never gets it to stop.
+        do {
+            for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
+            try writeConfiguration()
+            try run([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
+            try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL, timeout: self.delay + 2) { true } else { false } }
+        } catch {
+            stop()
+            throw error
+        }
     }
 
     /// The front nginx's configuration repository, its three branches, and the host keys
