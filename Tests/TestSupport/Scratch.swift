@@ -42,6 +42,8 @@ public enum TestEnvironment {
     public static let home: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("release-tests-home-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        // Gone with the test process, like every scratch folder.
+        atexit { try? FileManager.default.removeItem(at: TestEnvironment.home) }
         return url
     }()
 
