@@ -199,6 +199,16 @@ struct HostileConfigurationTests {
 
 @Suite(.scratchDirectory)
 struct SmallerWrongResultsTests {
+    /// `release cut --edit` with an editor that runs `script` (the draft's path is `$1`).
+    func cutEditing(_ git: GitRepository, with script: String, name: String) throws -> CommandResult {
+        let editor = Scratch.directory.appendingPathComponent("\(name).sh")
+        try Data("#!/bin/sh\n\(script)\n".utf8).write(to: editor)
+        chmod(editor.path, 0o755)
+        var environment = git.environment
+        environment["EDITOR"] = editor.path
+        return try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: git.url, environment: environment)
+    }
+
     @Test func aBumpPastWhatATagCanHoldIsRefused() throws {
         let git = try pipelineRepository()
         try git.git("tag", "-a", "release1.0.999999999-pro-20200102", "-m", "huge", "master")
@@ -222,13 +232,8 @@ struct SmallerWrongResultsTests {
     @Test func editedSectionIsWhatTheTagListsToo() throws {
         let git = try flowRepository(checkout: "master")
         #expect(try release("promote", in: git).status == 0)
-        let editor = Scratch.directory.appendingPathComponent("curate.sh")
         // Drops the rounding line and rewords the other.
-        try Data("#!/bin/sh\nsed -i -e '/rounding/d' -e 's/feat: gift cards/feat: gift cards for everyone/' \"$1\"\n".utf8).write(to: editor)
-        chmod(editor.path, 0o755)
-        var environment = git.environment
-        environment["EDITOR"] = editor.path
-        let result = try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: git.url, environment: environment)
+        let result = try cutEditing(git, with: "sed -i -e '/rounding/d' -e 's/feat: gift cards/feat: gift cards for everyone/' \"$1\"", name: "curate")
         #expect(result.status == 0, "\(result.stderr)")
         let tagMessage = try git.git("tag", "-l", "--format=%(contents)", "release1.0.1-pro-20261121")
         #expect(tagMessage.contains("* feat: gift cards for everyone"))
@@ -241,12 +246,7 @@ struct SmallerWrongResultsTests {
     @Test func anEditThatChangesTheHeadingIsRefusedOneThatSwitchesBranchIsHarmless() throws {
         let switching = try flowRepository(checkout: "master", name: "switching")
         #expect(try release("promote", in: switching).status == 0)
-        let switcher = Scratch.directory.appendingPathComponent("switch.sh")
-        try Data("#!/bin/sh\ngit checkout -q develop\n".utf8).write(to: switcher)
-        chmod(switcher.path, 0o755)
-        var switchingEnvironment = switching.environment
-        switchingEnvironment["EDITOR"] = switcher.path
-        let switched = try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: switching.url, environment: switchingEnvironment)
+        let switched = try cutEditing(switching, with: "git checkout -q develop", name: "switch")
         #expect(switched.status == 0, "\(switched.stderr)")
         #expect(try switching.git("symbolic-ref", "--short", "HEAD") == "develop\n")
         #expect(try switching.git("status", "--porcelain").isEmpty)
@@ -258,13 +258,8 @@ struct SmallerWrongResultsTests {
         ] {
             let git = try flowRepository(checkout: "master", name: name)
             #expect(try release("promote", in: git).status == 0)
-            let editor = Scratch.directory.appendingPathComponent("\(name).sh")
-            try Data("#!/bin/sh\n\(script)\n".utf8).write(to: editor)
-            chmod(editor.path, 0o755)
-            var environment = git.environment
-            environment["EDITOR"] = editor.path
             let refs = try git.refs()
-            let result = try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: git.url, environment: environment)
+            let result = try cutEditing(git, with: script, name: name)
             expectRefusal(result, mentioning: "no longer names release1.0.1-pro-20261121")
             #expect(try git.refs() == refs)
         }
