@@ -56,4 +56,9 @@ enum FileSystem {
         }
         return path
     }
+
+    /// `path` with its links resolved, or as given where a link leads nowhere.
+    static func realPath(_ path: String) -> String {
+        resolvingLinks(path) ?? path
+    }
 }

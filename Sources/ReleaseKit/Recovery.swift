@@ -121,7 +121,7 @@ extension Workspace {
         var holders = try repository.branchesCheckedOutElsewhere()
         if let branch = try repository.head().branchName { holders[Reference.branch(branch)] = root }
         for move in moves {
-            guard let folder = holders[move.name], realpath(folder) != realpath(journal.worktree ?? root) else { continue }
+            guard let folder = holders[move.name], FileSystem.realPath(folder) != FileSystem.realPath(journal.worktree ?? root) else { continue }
             throw ReleaseError("\(move.shortName) is checked out in the worktree \(folder), and the interrupted release \(journal.plan.command) would move it",
                                hint: "Switch that worktree to another branch (git -C \(folder) switch --detach), then run the command again.")
         }
@@ -134,7 +134,7 @@ extension Workspace {
     private func recoveryTreeStep(_ journal: Journal, forward: Bool) throws -> (TreeStep?, String?) {
         guard let update = journal.plan.treeUpdate else { return (nil, nil) }
         var worktree = repository
-        if let folder = journal.worktree, realpath(folder) != realpath(root) {
+        if let folder = journal.worktree, FileSystem.realPath(folder) != FileSystem.realPath(root) {
             guard let other = try? Repository.open(at: folder) else {
                 return (nil, "the working tree \(folder) is gone: no files were updated")
             }
@@ -179,9 +179,5 @@ extension Workspace {
             unlink(path)
             FileHandle.standardError.write(Data("removed \(path), left by the interrupted release \(journal.plan.command)\n".utf8))
         }
-    }
-
-    private func realpath(_ path: String) -> String {
-        FileSystem.resolvingLinks(path) ?? path
     }
 }

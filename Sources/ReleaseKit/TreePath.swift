@@ -56,14 +56,14 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
     /// The path on disk below `root`. Symbolic links are followed only while they stay inside
     /// the working tree and out of the git folders; a link that leads elsewhere is refused.
     func resolved(root: String, gitDirectories: [String], key: String) throws -> String {
-        let tree = realPath(root)
+        let tree = FileSystem.realPath(root)
         let lexical = (tree as NSString).appendingPathComponent(relative)
         guard let real = FileSystem.resolvingLinks(lexical) else {
             throw ReleaseError("\(key) names \(relative), which goes through a symbolic link that leads nowhere",
                                hint: "release never replaces a symbolic link: remove the link or point it at a file in the working tree.")
         }
         let inside = real == tree || real.hasPrefix(tree.hasSuffix("/") ? tree : tree + "/")
-        let inGit = gitDirectories.map(realPath).contains { git in real == git || real.hasPrefix(git.hasSuffix("/") ? git : git + "/") }
+        let inGit = gitDirectories.map(FileSystem.realPath).contains { git in real == git || real.hasPrefix(git.hasSuffix("/") ? git : git + "/") }
         guard inside, !inGit else {
             throw ReleaseError("\(key) names \(relative), a symbolic link leading to \(real), \(inGit ? "inside the git folder" : "outside the working tree")",
                                hint: "release only reads and writes files inside the working tree: replace the link with the file itself.")
@@ -74,9 +74,5 @@ public struct TreePath: Equatable, Sendable, CustomStringConvertible {
                                hint: "Replace it with a regular file.")
         }
         return real
-    }
-
-    private func realPath(_ path: String) -> String {
-        FileSystem.resolvingLinks(path) ?? path
     }
 }
