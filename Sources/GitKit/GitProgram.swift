@@ -1,11 +1,14 @@
 import CLibGit2
 import Foundation
 
-/// The user's own `git`, run for the one thing libgit2 1.5 cannot do for a repository: update
-/// and read a working tree that relies on external filter drivers (Git LFS, any
-/// `filter.<name>.clean`/`smudge`/`process`) or on sparse checkout. Everything else — objects,
-/// references, merges, history, configuration — stays in libgit2. This is the only place
-/// GitKit starts `git`.
+/// The user's own `git`, run for what libgit2 1.5 cannot do the way the user's setup needs:
+/// - the network: `git push` and `git fetch`, so `~/.ssh/config`, ssh keys and agents,
+///   `core.sshCommand`/`GIT_SSH_COMMAND`, credential helpers, `http.extraHeader`, proxies and
+///   the `pre-push` hook all work as they do for `git` itself;
+/// - a working tree that relies on external filter drivers (Git LFS, any
+///   `filter.<name>.clean`/`smudge`/`process`) or on sparse checkout.
+/// Everything else — objects, references, merges, history, configuration — stays in libgit2.
+/// This is the only place GitKit starts `git`.
 struct GitProgram {
     let repository: Repository
 
@@ -13,24 +16,77 @@ struct GitProgram {
     /// explicitly, so git works on exactly what libgit2 opened) and returns its standard output.
     @discardableResult
     func run(_ arguments: [String], input: Data? = nil) throws -> Data {
-        guard let root = repository.workingDirectory else {
+        guard repository.workingDirectory != nil else {
             throw ActionableError("git cannot update the working tree of a bare repository", hint: "Run release in a clone with a working tree.")
         }
-        guard let git = Subprocess.locate("git") else {
-            throw ActionableError("this repository uses \(repository.workingTreeFeatures.joined(separator: " and ")), which needs the git program, and git is not installed",
-                               hint: "Install git (apt-get install git), then run the command again.")
-        }
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_DIR"] = repository.gitDirectory
-        environment["GIT_WORK_TREE"] = root
-        let output = try Subprocess.run([git] + arguments, environment: environment, directory: root, input: input)
+        let output = try start(arguments, input: input, needs: "this working tree (it uses \(repository.workingTreeFeatures.joined(separator: " and ")))")
         guard output.status == 0 else {
-            let said = String(decoding: output.stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            throw ActionableError("git \(arguments.first ?? "") failed: \(said.prefix(2).joined(separator: " ").prefix(300))",
+            throw ActionableError("git \(arguments.first ?? "") failed: \(Self.said(output.stderr).prefix(2).joined(separator: " ").prefix(300))",
                                hint: "Run git status to see the working tree; fix what git reports, then run the command again.")
         }
         return output.stdout
+    }
+
+    /// Runs git and returns whatever it said and its exit status; `needs` names what git is needed for.
+    func start(_ arguments: [String], input: Data? = nil, needs: String) throws -> Subprocess.Output {
+        guard let git = Subprocess.locate("git") else {
+            throw ActionableError("\(needs) needs the git program, and git is not installed",
+                                  hint: "Install git (apt-get install git), then run the command again.")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_DIR"] = repository.gitDirectory
+        environment["GIT_WORK_TREE"] = repository.workingDirectory
+        return try Subprocess.run([git] + arguments, environment: environment,
+                                  directory: repository.workingDirectory ?? repository.gitDirectory, input: input)
+    }
+
+    /// The non-empty lines of what git wrote on standard error.
+    static func said(_ stderr: Data) -> [String] {
+        String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// What `git push --porcelain` reported: one line per reference, and what git and the server
+/// said on the way.
+public struct PushReport: Sendable {
+    public struct Line: Sendable, Equatable {
+        /// git's flag: ` ` updated, `*` new, `=` up to date, `!` rejected, …
+        public let flag: Character
+        public let reference: String
+        /// e.g. `[rejected] (non-fast-forward)` or `[remote rejected] (pre-receive hook declined)`.
+        public let summary: String
+    }
+
+    public let status: Int32
+    public let lines: [Line]
+    /// git's standard error, `remote:` lines included.
+    public let messages: [String]
+
+    public var rejected: [Line] { lines.filter { $0.flag == "!" } }
+    public var succeeded: Bool { status == 0 && rejected.isEmpty }
+}
+
+extension Repository {
+    /// `git push --atomic --porcelain [--no-verify] -- <remote> <refspecs>`: the user's git sends
+    /// the references all together or none (when the server supports it, which every git since
+    /// 2.4 does), running the `pre-push` hook unless `verify` is false.
+    public func gitPush(to remote: String, refspecs: [String], atomic: Bool = true, verify: Bool = true) throws -> PushReport {
+        let arguments = ["push", "--porcelain"] + (atomic ? ["--atomic"] : []) + (verify ? [] : ["--no-verify"]) + ["--", remote] + refspecs
+        let output = try GitProgram(repository: self).start(arguments, needs: "pushing")
+        let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n").compactMap { line -> PushReport.Line? in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 3, let flag = fields[0].first else { return nil }
+            return .init(flag: flag, reference: String(fields[1].split(separator: ":").last ?? fields[1]), summary: String(fields[2]))
+        }
+        return PushReport(status: output.status, lines: lines, messages: GitProgram.said(output.stderr))
+    }
+
+    /// `git fetch -- <remote>`: the remote's own fetch refspecs and tag following, as the user's
+    /// `git fetch` does. Returns git's messages when it fails.
+    public func gitFetch(from remote: String) throws -> [String]? {
+        let output = try GitProgram(repository: self).start(["fetch", "--quiet", "--", remote], needs: "fetching")
+        return output.status == 0 ? nil : GitProgram.said(output.stderr)
     }
 }
 

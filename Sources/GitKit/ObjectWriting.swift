@@ -70,6 +70,24 @@ extension Repository {
     public func createCommit(
         tree: OID, parents: [OID], message: String, author: Signature, committer: Signature
     ) throws -> OID {
+        var id = git_oid()
+        try withCommitParts(tree: tree, parents: parents) { treeHandle, parentHandles in
+            try author.withPointer { authorPointer in
+                try committer.withPointer { committerPointer in
+                    try parentHandles.withUnsafeMutableBufferPointer { buffer in
+                        let result = git_commit_create(
+                            &id, pointer, nil, authorPointer, committerPointer, nil, message,
+                            treeHandle, buffer.count, buffer.baseAddress)
+                        try GitError.check(result, "write a commit")
+                    }
+                }
+            }
+        }
+        return OID(id)
+    }
+
+    /// `body` with libgit2 handles on a tree and parent commits, freed afterwards.
+    func withCommitParts(tree: OID, parents: [OID], _ body: (OpaquePointer?, inout [OpaquePointer?]) throws -> Void) throws {
         var treeHandle: OpaquePointer?
         try tree.withPointer { try GitError.check(git_tree_lookup(&treeHandle, pointer, $0), "read tree \(tree.short)") }
         defer { git_tree_free(treeHandle) }
@@ -82,18 +100,7 @@ extension Repository {
             }
             parentHandles.append(handle)
         }
-        var id = git_oid()
-        try author.withPointer { authorPointer in
-            try committer.withPointer { committerPointer in
-                try parentHandles.withUnsafeMutableBufferPointer { buffer in
-                    let result = git_commit_create(
-                        &id, pointer, nil, authorPointer, committerPointer, nil, message,
-                        treeHandle, buffer.count, buffer.baseAddress)
-                    try GitError.check(result, "write a commit")
-                }
-            }
-        }
-        return OID(id)
+        try body(treeHandle, &parentHandles)
     }
 
     /// Writes an annotated tag object for `target` without creating its reference.

@@ -11,10 +11,12 @@ public enum Subprocess {
     }
 
     /// Runs `arguments` (the first is the program, searched on PATH) and collects its output,
-    /// killing it after `timeout` seconds. With `interactive`, it shares this terminal instead.
+    /// killing it after `timeout` seconds. With `interactive`, it shares this terminal instead;
+    /// with `toStandardError`, everything it prints goes to this process's standard error as it
+    /// comes (as git shows a hook's output) and nothing is collected.
     public static func run(
         _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
-        input: Data? = nil, timeout: TimeInterval? = nil, interactive: Bool = false
+        input: Data? = nil, timeout: TimeInterval? = nil, interactive: Bool = false, toStandardError: Bool = false
     ) throws -> Output {
         guard let program = locate(arguments[0]) else {
             throw ActionableError("command not found: \(arguments[0])", hint: "Install it or give its full path.")
@@ -37,8 +39,12 @@ public enum Subprocess {
             } else {
                 posix_spawn_file_actions_adddup2(&actions, inputFile, 0)
             }
-            posix_spawn_file_actions_adddup2(&actions, outputFile, 1)
-            posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
+            if toStandardError {
+                posix_spawn_file_actions_adddup2(&actions, 2, 1)
+            } else {
+                posix_spawn_file_actions_adddup2(&actions, outputFile, 1)
+                posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
+            }
         }
         if let directory {
             guard let addChdir = Subprocess.addChdir else {
@@ -79,6 +85,16 @@ public enum Subprocess {
                                   hint: "Check that the temporary folder (TMPDIR) exists and is writable.")
         }
         return descriptor
+    }
+
+    /// A new private folder under the temporary folder, for the caller to remove.
+    public static func temporaryFolder() throws -> String {
+        var template = Array("\(FileManager.default.temporaryDirectory.path)/release-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw ActionableError("could not make a temporary folder: \(String(cString: strerror(errno)))",
+                                  hint: "Check that the temporary folder (TMPDIR) exists and is writable.")
+        }
+        return String(cString: made)
     }
 
     private static func readAll(_ descriptor: Int32) -> Data {

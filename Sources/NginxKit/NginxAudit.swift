@@ -11,12 +11,6 @@ public struct NginxAuditRecord: Codable, Sendable {
     public let result: String
     public let reason: String?
 
-    /// The person behind the command: the sudo caller, else the login, else the account.
-    static func operatorName(_ environment: [String: String]) -> String {
-        environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"]
-            ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())"
-    }
-
     static func read(_ line: Substring) -> NginxAuditRecord? {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -28,7 +22,7 @@ extension NginxSwitch {
     /// One JSON line per attempt, appended in a single write.
     func audit(from: NginxSwitchResult.State, to: NginxSwitchResult.State?, result: String, reason: String?) {
         let entry = NginxAuditRecord(
-            time: now(), operator: NginxAuditRecord.operatorName(environment),
+            time: now(), operator: Repository.operatorName(environment),
             host: ProcessInfo.processInfo.hostName, from: from, to: to, result: result, reason: reason)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

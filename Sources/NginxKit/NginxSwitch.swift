@@ -79,8 +79,12 @@ public final class NginxSwitch {
     }
 
     /// Routes nginx to `name`: checks out its branch and has nginx load it, unless the last
-    /// confirmed reload recorded that nginx already runs that branch's tip.
-    public func run(target name: String, dryRun: Bool) throws -> NginxSwitchResult {
+    /// confirmed reload recorded that nginx already runs that branch's tip. `beforeSwitching`
+    /// runs once every check has passed, before anything changes (a dry run included); its
+    /// error refuses the switch.
+    public func run(target name: String, dryRun: Bool,
+                    beforeSwitching: (_ from: NginxSwitchResult.State, _ to: NginxSwitchResult.State) throws -> Void = { _, _ in })
+        throws -> NginxSwitchResult {
         let started = now()
         let target = try settings.target(name)
         let interrupted = try SwitchJournal.read(repository)
@@ -136,6 +140,7 @@ public final class NginxSwitch {
                           hint: "Set nginx.errorLog to nginx's error log, or nginx.probe with nginx.<target>.answer for each target.",
                           from: current, to: destination)
         }
+        try beforeSwitching(running, destination)
         if dryRun { return result("dry-run") }
 
         let signals = HeldSignals.hold()

@@ -14,12 +14,13 @@ extension Release {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var dryRun: DryRunOption
+        @OptionGroup var gitSetup: GitSetupFlags
         @OptionGroup var version: VersionOptions
         @Flag(help: "Open $VISUAL or $EDITOR on the ChangeLog section before it is committed.") var edit = false
         @Flag(help: "Push master and the new tag (only that tag) to release.remote afterwards.") var push = false
 
         func run() throws {
-            try PlanCommand.run("cut", global: global, dryRun: dryRun.dryRun) { workspace in
+            try PlanCommand.run("cut", global: global, dryRun: dryRun.dryRun, setup: gitSetup.options) { workspace in
                 try workspace.planCut(version.choice, date: version.releaseDate,
                                       editor: edit ? Editor(environment: workspace.environment) : nil, push: push)
             }

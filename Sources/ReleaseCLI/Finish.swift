@@ -8,10 +8,11 @@ extension Release {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var dryRun: DryRunOption
+        @OptionGroup var gitSetup: GitSetupFlags
         @Flag(help: "Push develop to release.remote afterwards.") var push = false
 
         func run() throws {
-            try PlanCommand.run("finish", global: global, dryRun: dryRun.dryRun) { try $0.planFinish(push: push) }
+            try PlanCommand.run("finish", global: global, dryRun: dryRun.dryRun, setup: gitSetup.options) { try $0.planFinish(push: push) }
         }
     }
 }

@@ -27,3 +27,19 @@ struct DryRunOption: ParsableArguments {
     @Flag(help: "Print exactly what would change, and change nothing.")
     var dryRun = false
 }
+
+/// How a command that writes commits and tags meets the user's git setup.
+struct GitSetupFlags: ParsableArguments {
+    @Flag(inversion: .prefixedNo, help: "Sign the commits and the tag (default: commit.gpgSign, tag.gpgSign, tag.forceSignAnnotated).")
+    var sign: Bool?
+
+    @Flag(help: "Skip the hooks that may refuse: commit-msg, pre-push and pre-release-<command>.")
+    var noVerify = false
+
+    @Flag(help: "With --push, do not fetch first to check that the remote has nothing new (release.fetch).")
+    var noFetch = false
+
+    var options: GitSetupOptions {
+        GitSetupOptions(sign: sign, verify: !noVerify, fetch: noFetch ? false : nil)
+    }
+}

@@ -13,6 +13,7 @@ extension Release.Hotfix {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var dryRun: DryRunOption
+        @OptionGroup var gitSetup: GitSetupFlags
         @Argument(help: "The hotfix name (the branch is hotfix/NAME).") var name: String
         @Option(help: "patch (default) or minor.") var bump: Bump = .patch
         @OptionGroup var date: DateOption
@@ -24,7 +25,7 @@ extension Release.Hotfix {
         }
 
         func run() throws {
-            try PlanCommand.run("hotfix finish", global: global, dryRun: dryRun.dryRun) { workspace in
+            try PlanCommand.run("hotfix finish", global: global, dryRun: dryRun.dryRun, setup: gitSetup.options) { workspace in
                 try workspace.planHotfixFinish(name, bump: bump, date: date.releaseDate,
                                                editor: edit ? Editor(environment: workspace.environment) : nil, push: push)
             }

@@ -2,38 +2,42 @@ import ArgumentParser
 import Foundation
 import ReleaseKit
 
-/// How every mutating command runs: plan under the repository lock; with `--dry-run` print the
-/// plan and stop (its objects were kept in memory); otherwise apply it, report what moved,
-/// and push when asked.
+/// How every mutating command runs: plan under the repository lock, then the
+/// pre-release-<command> hook; with `--dry-run` print the plan and stop (its objects were kept
+/// in memory); otherwise apply it, report what moved, push when asked, and run the
+/// post-release-<command> hook.
 enum PlanCommand {
-    static func run(_ command: String, global: GlobalOptions, dryRun: Bool, plan make: (Workspace) throws -> ReleasePlan) throws {
+    static func run(_ command: String, global: GlobalOptions, dryRun: Bool, setup: GitSetupOptions = GitSetupOptions(),
+                    plan make: (Workspace) throws -> ReleasePlan) throws {
         let workspace = try global.workspace(objectsInMemory: dryRun)
+        workspace.options = setup
         if dryRun {
             let plan = try make(workspace)
             try workspace.requireApplicable(plan)
+            try ReleaseHookEvent(plan, dryRun: true).run(.pre, in: workspace.repository, verify: setup.verify)
             try report(plan, workspace: workspace, applied: false, pushedTo: nil, json: global.json)
             return
         }
         try workspace.withLock(command) {
             let plan = try make(workspace)
+            try workspace.requireApplicable(plan)
+            try ReleaseHookEvent(plan, dryRun: false).run(.pre, in: workspace.repository, verify: setup.verify)
             try workspace.apply(plan)
             try finish(plan, workspace: workspace, json: global.json)
         }
     }
 
-    /// Reports an applied plan, then pushes what it asked to push.
+    /// Reports an applied plan, pushes what it asked to push, then runs its post-release hook.
     static func finish(_ plan: ReleasePlan, workspace: Workspace, json: Bool, treeFollowed: Bool = true) throws {
-        guard !plan.pushRefspecs.isEmpty else {
-            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json, treeFollowed: treeFollowed)
-            return
-        }
+        var url: String?
         do {
-            let url = try workspace.push(plan.pushRefspecs)
-            try report(plan, workspace: workspace, applied: true, pushedTo: url, json: json, treeFollowed: treeFollowed)
+            if !plan.pushRefspecs.isEmpty { url = try workspace.push(plan.pushRefspecs) }
         } catch {
             try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json, treeFollowed: treeFollowed)
             throw error
         }
+        try report(plan, workspace: workspace, applied: true, pushedTo: url, json: json, treeFollowed: treeFollowed)
+        try ReleaseHookEvent(plan, dryRun: false).run(.post, in: workspace.repository)
     }
 
     static func report(_ plan: ReleasePlan, workspace: Workspace, applied: Bool, pushedTo url: String?, json: Bool,

@@ -12,10 +12,11 @@ extension Release {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var dryRun: DryRunOption
+        @OptionGroup var gitSetup: GitSetupFlags
         @Flag(help: "Push testing to release.remote afterwards.") var push = false
 
         func run() throws {
-            try PlanCommand.run("promote", global: global, dryRun: dryRun.dryRun) { try $0.planPromote(push: push) }
+            try PlanCommand.run("promote", global: global, dryRun: dryRun.dryRun, setup: gitSetup.options) { try $0.planPromote(push: push) }
         }
     }
 }

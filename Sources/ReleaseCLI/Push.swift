@@ -10,9 +10,11 @@ extension Release {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var dryRun: DryRunOption
         @Argument(help: "Branches or tags to push.") var names: [String] = []
+        @Flag(help: "Skip the pre-push hook, as git push --no-verify does.") var noVerify = false
 
         func run() throws {
             let workspace = try global.workspace(needsWorkingTree: false)
+            workspace.options.verify = !noVerify
             var names = self.names
             if names.isEmpty {
                 names = [workspace.settings.production]

@@ -10,13 +10,17 @@ extension Release {
             abstract: "Show the pipeline at a glance.",
             discussion: """
                 Each flow branch tip; the commits waiting to be promoted, released and back-merged; \
-                the last release and the next tags; the working tree state.
+                the last release and the next tags; the working tree state. Each branch is compared \
+                with its remote-tracking branch on release.remote as the last fetch left it; --fetch \
+                fetches first.
                 """)
 
         @OptionGroup var global: GlobalOptions
+        @Flag(help: "Fetch release.remote first (with your git), to compare with the remote as it is now.") var fetch = false
 
         func run() throws {
             let workspace = try global.workspace()
+            if fetch { try workspace.fetchRemote() }
             var status = try workspace.pipelineStatus()
             let nginx = Self.nginxStatus(of: workspace, warnings: &status.warnings)
             if global.json {
@@ -72,7 +76,7 @@ struct StatusReport {
         lines.append("Flow branches")
         let width = status.branches.map(\.name.count).max() ?? 0
         for branch in status.branches {
-            lines.append("  \(branch.name.padded(width))  \(branch.commit.short)  \(branch.subject)")
+            lines.append("  \(branch.name.padded(width))  \(branch.commit.short)  \(branch.remote.map(Self.tracking) ?? "")\(branch.subject)")
         }
         lines.append("")
         lines.append("Waiting to move")
@@ -108,6 +112,12 @@ struct StatusReport {
             lines.append("warning: \(warning)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Like `git branch -vv`: `[origin/master: ahead 2, behind 1] `.
+    private static func tracking(_ remote: RemoteComparison) -> String {
+        let counts = [(remote.ahead, "ahead"), (remote.behind, "behind")].filter { $0.0 > 0 }.map { "\($0.1) \($0.0)" }
+        return "[\(remote.tracking)\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))] "
     }
 
     private var workingTree: String {

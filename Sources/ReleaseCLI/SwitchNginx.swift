@@ -26,6 +26,7 @@ extension Release {
         @Option(help: ArgumentHelp("The nginx configuration repository (default: nginx.repo).", valueName: "path")) var repo: String?
         @Option(name: .customLong("drain"), help: ArgumentHelp("Wait until the workers from before the switch have exited.", valueName: "seconds"))
         var drainTimeout: Double?
+        @Flag(help: "Skip the pre-release-switch-nginx hook.") var noVerify = false
 
         static let defaultDrainTimeout = "60"
 
@@ -61,11 +62,19 @@ extension Release {
             let nginx = try NginxSwitch(repository: repository, progress: { Terminal.standardError($0) })
             nginx.settings.warnings.forEach { Terminal.standardError($0) }
             nginx.settings.notes.forEach { Terminal.standardError("note: \($0)") }
-            let result = try nginx.withLock(target) { try nginx.run(target: target, dryRun: dryRun.dryRun) }
+            let dryRun = dryRun.dryRun
+            let result = try nginx.withLock(target) {
+                try nginx.run(target: target, dryRun: dryRun) { from, to in
+                    try Self.hookEvent(from: from, to: to, dryRun: dryRun).run(.pre, in: repository, verify: !noVerify)
+                }
+            }
             if global.json {
                 try Terminal.json(result)
             } else {
                 Self.report(result)
+            }
+            if !["dry-run", "unchanged"].contains(result.result) {
+                try Self.hookEvent(from: result.from, to: result.to, dryRun: false).run(.post, in: repository)
             }
             if let drainTimeout, result.result != "dry-run" {
                 try nginx.drain(result, timeout: drainTimeout)
@@ -74,6 +83,10 @@ extension Release {
                     print("drained: \(what)")
                 }
             }
+        }
+
+        static func hookEvent(from: NginxSwitchResult.State, to: NginxSwitchResult.State, dryRun: Bool) -> ReleaseHookEvent {
+            ReleaseHookEvent(command: "switch-nginx", from: from.commit.hex, to: to.commit.hex, dryRun: dryRun)
         }
 
         static func report(_ result: NginxSwitchResult) {

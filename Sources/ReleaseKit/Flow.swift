@@ -7,6 +7,7 @@ import GitKit
 extension Workspace {
     public func planPromote(push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
+        if push { try requireRemoteHasNothingNew([.develop, .testing], command: "promote") }
         try refuseStray(on: .testing, missingFrom: .develop,
                         why: "someone committed on \(settings.testing) directly",
                         fix: "Move them to \(settings.develop) (cherry-pick them there), or merge \(settings.testing) into \(settings.develop) first.")
@@ -16,6 +17,7 @@ extension Workspace {
 
     public func planFinish(push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
+        if push { try requireRemoteHasNothingNew([.production, .develop], command: "finish") }
         return try planMerge(.production, into: .develop, command: "finish", push: push,
                              whenDone: "The cycle is closed; release status shows what waits.")
     }
@@ -42,6 +44,7 @@ extension Workspace {
     /// conflict), the ChangeLog section committed on top, and the annotated tag on that commit.
     public func planCut(_ choice: VersionChoice, date: ReleaseDate? = nil, editor: Editor? = nil, push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
+        if push { try requireRemoteHasNothingNew([.testing, .production], command: "cut") }
         let testing = try tip(of: .testing)
         let master = try tip(of: .production)
         try refuseStray(on: .production, missingFrom: .testing,
@@ -68,7 +71,7 @@ extension Workspace {
             treeUpdate: try treeUpdate(moving: settings.production, from: master, to: plan.commit),
             files: [settings.changelog.relative], tag: release.tag,
             pushRefspecs: push ? [Self.refspec(Reference.branch(settings.production)), Self.refspec(Reference.tag(release.tag))] : [],
-            changelogSection: plan.section)
+            changelogSection: plan.section, version: release.version.description, previousTag: release.previous?.name)
     }
 
     /// The ChangeLog commit on top of `head` and the annotated tag object pointing at it.
@@ -88,12 +91,8 @@ extension Workspace {
         let updated = try changelog(existing, adding: section)
         let blob = try repository.writeBlob(Array(updated))
         let tree = try repository.tree(of: head, replacing: file, with: blob)
-        let author = try signature()
-        let committer = try signature(committer: true)
-        let commit = try repository.createCommit(tree: tree, parents: [head], message: "ChangeLog for \(notes.tag)\n",
-                                                 author: author, committer: committer)
-        let message = templates.render(.tagMessage, tagNotes)
-        let tag = try repository.createTagObject(name: notes.tag, target: commit, tagger: committer, message: message)
+        let commit = try writeCommit(tree: tree, parents: [head], message: "ChangeLog for \(notes.tag)\n")
+        let tag = try writeTag(notes.tag, on: commit, message: templates.render(.tagMessage, tagNotes))
         return (commit, tag, section.text)
     }
 
@@ -148,9 +147,7 @@ extension Workspace {
         case .merged(let tree):
             // Like git's fmt-merge-msg: no "into" for the main branch.
             let into = ["master", "main"].contains(target) ? "" : " into \(target)"
-            return try repository.createCommit(tree: tree, parents: [targetTip, sourceTip],
-                                               message: "Merge branch '\(source)'\(into)\n",
-                                               author: try signature(), committer: try signature(committer: true))
+            return try writeCommit(tree: tree, parents: [targetTip, sourceTip], message: "Merge branch '\(source)'\(into)\n")
         }
     }
 

@@ -70,6 +70,7 @@ extension Workspace {
     public func planHotfixFinish(_ name: String, bump: Bump = .patch, date: ReleaseDate? = nil,
                                  editor: Editor? = nil, push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
+        if push { try requireRemoteHasNothingNew([.production, .develop, .testing], command: "hotfix finish \(name)") }
         let branch = try hotfixBranchName(name)
         guard let hotfix = try repository.branch(branch)?.target else {
             throw ReleaseError("there is no hotfix branch \(branch)", hint: "release hotfix list shows the open ones.")
@@ -107,7 +108,7 @@ extension Workspace {
             command: "hotfix finish", moves: moves,
             treeUpdate: try treeUpdate(after: moves, leaving: branch, for: backToDevelop),
             files: [settings.changelog.relative], tag: release.tag, pushRefspecs: push ? refspecs : [],
-            changelogSection: released.section)
+            changelogSection: released.section, version: release.version.description, previousTag: release.previous?.name)
     }
 
     /// The working tree follows whichever moved branch is checked out; on the hotfix branch

@@ -9,6 +9,8 @@ public struct PipelineStatus: Codable, Sendable {
         public let name: String
         public let commit: OID
         public let subject: String
+        /// Against its remote-tracking branch, as the last fetch left it.
+        public let remote: RemoteComparison?
     }
 
     /// Commits on `from` that `to` does not have yet (`git rev-list --count to..from`).
@@ -74,7 +76,7 @@ extension Workspace {
         let tipOf = Dictionary(uniqueKeysWithValues: tips)
         let branches = try tips.map { role, commit in
             PipelineStatus.BranchTip(role: role, name: branchName(role), commit: commit,
-                                     subject: try repository.commit(commit).subject)
+                                     subject: try repository.commit(commit).subject, remote: try remoteComparison(role))
         }
         func pending(_ from: FlowBranch, _ to: FlowBranch, _ command: String) throws -> PipelineStatus.Pending {
             let count = try repository.count(RevisionRange(tips: [tipOf[from]!], hidden: [tipOf[to]!]))

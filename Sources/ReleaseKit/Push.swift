@@ -1,27 +1,29 @@
 import GitKit
 
 extension Workspace {
-    /// Sends the given references to `release.remote` in one push: the released branch and
-    /// only the new tag, never `--tags`. A failure says the local work is complete and what
-    /// to run to retry.
+    /// Sends the given references to `release.remote` in one atomic push through the user's
+    /// `git` (ssh config, credential helpers, the pre-push hook): the released branch and only
+    /// the new tag, never `--tags`. A failure names its cause, says the local work is complete
+    /// and what to run to retry.
     public func push(_ refspecs: [String]) throws -> String {
         let remote = settings.remote
         let retry = "release push " + Self.pushNames(refspecs).joined(separator: " ")
-        guard let url = try repository.remoteURL(remote) else {
-            throw ReleaseError("the remote '\(remote)' does not exist, so nothing was pushed (the local release is complete)",
-                               hint: "Add it (git remote add \(remote) URL) or set release.remote, then run: \(retry)")
+        let url = try remoteURL(doing: "nothing was pushed (the local release is complete)", then: retry)
+        var report = try repository.gitPush(to: remote, refspecs: refspecs, verify: options.verify)
+        if report.messages.contains(where: { $0.contains("does not support --atomic") }) {
+            // A server older than git 2.4: the references go one by one, the branch first.
+            report = try repository.gitPush(to: remote, refspecs: refspecs, atomic: false, verify: options.verify)
         }
-        let outcome: PushOutcome
-        do {
-            outcome = try repository.push(to: remote, refspecs: refspecs)
-        } catch let error as GitError {
-            throw ReleaseError("push to \(remote) (\(url)) failed: \(error.message); the local release is complete",
-                               hint: "Fix the cause (network, credentials: ssh-agent or ~/.ssh keys), then run: \(retry)")
-        }
-        if !outcome.rejected.isEmpty {
-            let reasons = outcome.rejected.sorted { $0.key < $1.key }.map { "\(Reference.shortName($0.key)): \($0.value)" }
-            throw ReleaseError("\(remote) (\(url)) rejected \(reasons.joined(separator: "; ")); the local release is complete",
-                               hint: "Bring the remote and local branches together (someone pushed meanwhile?), then run: \(retry)")
+        guard !report.succeeded else { return url }
+        let cause = PushFailure(report, remote: remote, url: url, refspecs: refspecs)
+        throw ReleaseError("\(cause.message); the local release is complete", hint: cause.hint(retry: retry))
+    }
+
+    /// The remote's URL for messages (password hidden); a missing remote refuses with `outcome`.
+    func remoteURL(doing outcome: String, then retry: String) throws -> String {
+        guard let url = try repository.remoteURL(settings.remote) else {
+            throw ReleaseError("the remote '\(settings.remote)' does not exist, so \(outcome)",
+                               hint: "Add it (git remote add \(settings.remote) URL) or set release.remote, then run: \(retry)")
         }
         return url
     }
@@ -40,5 +42,59 @@ extension Workspace {
             }
             throw ReleaseError("no branch or tag named '\(name)' to push", hint: "Give the names release printed, e.g. \(settings.production) and the new tag.")
         }
+    }
+}
+
+/// Why git could not talk to a remote or the remote refused, read from what git and the server
+/// said: the first cause that explains the failure, in the user's terms.
+struct PushFailure {
+    let message: String
+    let kind: Kind
+
+    enum Kind { case behind, serverRefused, network, other }
+
+    init(_ report: PushReport, remote: String, url: String, refspecs: [String]) {
+        let rejected = report.rejected.filter { !$0.summary.contains("atomic push failed") }
+        let server = report.messages.filter { $0.hasPrefix("remote:") }
+            .map { $0.dropFirst(7).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let stale = rejected.first(where: { $0.summary.contains("non-fast-forward") || $0.summary.contains("fetch first") || $0.summary.contains("stale info") }) {
+            message = "someone pushed to \(Reference.shortName(stale.reference)) on \(remote) meanwhile, so nothing was pushed"
+            kind = .behind
+        } else if let refused = rejected.first {
+            let said = server.isEmpty ? "" : ": " + server.prefix(3).joined(separator: " ").clipped(300)
+            message = "\(remote) (\(url)) refused \(Reference.shortName(refused.reference)) \(refused.summary)\(said)"
+            kind = .serverRefused
+        } else if let cause = Self.connectionCause(report.messages) {
+            message = "push to \(remote) (\(url)) failed: \(cause)"
+            kind = .network
+        } else {
+            let said = report.messages.filter { !$0.hasPrefix("error: failed to push") && !$0.hasPrefix("hint:") }
+            message = "git push to \(remote) (\(url)) failed: \((said.isEmpty ? ["exit status \(report.status)"] : said).prefix(3).joined(separator: " ").clipped(300))"
+            kind = .other
+        }
+    }
+
+    func hint(retry: String) -> String {
+        switch kind {
+        case .behind: "Bring their commits in (git pull, then check them), then run: \(retry)"
+        case .serverRefused: "Fix what the server reports, then run: \(retry)"
+        case .network, .other: "Fix the cause (git push by hand shows the same), then run: \(retry)"
+        }
+    }
+
+    /// What git or ssh said about reaching and logging in to the server, in plain words.
+    static func connectionCause(_ messages: [String]) -> String? {
+        let text = messages.joined(separator: "\n")
+        let causes: [(patterns: [String], cause: String)] = [
+            (["Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED", "No ED25519 host key is known", "host key is known"],
+             "the server's ssh host key is unknown or changed (ssh refused it); check it and add it to ~/.ssh/known_hosts (ssh to it once by hand)"),
+            (["Permission denied", "Authentication failed", "could not read Username", "could not read Password",
+              "returned error: 401", "returned error: 403", "terminal prompts disabled", "Too many authentication failures"],
+             "authentication failed (\(messages.first { $0.contains("ermission denied") || $0.contains("uthentication") || $0.contains("could not read") || $0.contains("returned error") }?.clipped(160) ?? "refused")); check your ssh key or agent, or the credential helper"),
+            (["Could not resolve host", "Could not resolve hostname", "Connection refused", "Connection timed out",
+              "Failed to connect", "No route to host", "Network is unreachable", "Could not connect", "Operation timed out"],
+             "the server could not be reached (\(messages.first { $0.contains("resolve") || $0.contains("onnect") || $0.contains("route") || $0.contains("unreachable") || $0.contains("timed out") }?.clipped(160) ?? "unreachable"))"),
+        ]
+        return causes.first { entry in entry.patterns.contains { text.contains($0) } }?.cause
     }
 }

@@ -42,6 +42,9 @@ public struct ReleasePlan: Codable, Sendable {
     public let pushRefspecs: [String]
     /// The rendered ChangeLog section, when the plan writes one.
     public let changelogSection: String?
+    /// The new release's version and the release before it, for cut and hotfix finish.
+    public var version: String? = nil
+    public var previousTag: String? = nil
 }
 
 extension ReleasePlan {

@@ -16,6 +16,8 @@ public struct ReleaseSettings: Equatable, Sendable {
     public var templates: TreePath?
     /// Group changelog entries by conventional-commit type (`feat:`, `fix:` …).
     public var groupByType = false
+    /// Commands run with `--push` fetch first and refuse when the remote is ahead.
+    public var fetch = true
     /// Hotfix branches are named `<prefix><name>`.
     public var hotfixPrefix = "hotfix/"
     /// What the user should hear about the configuration (unknown keys), one line each.
@@ -31,6 +33,7 @@ public struct ReleaseSettings: Equatable, Sendable {
         ("testing", "testing", "branch deployed to the test environment"),
         ("production", "master", "branch deployed to production; releases are tagged here"),
         ("remote", "origin", "remote that --push sends the branch and the new tag to"),
+        ("fetch", "true", "with --push, fetch first and refuse when the remote has commits we lack"),
         ("tagFormat", TagFormat.defaultPattern, "placeholders {major} {minor} {patch} {date}"),
         ("dateFormat", TagFormat.defaultDateFormat, "how {date} is written: yyyy yy MM dd"),
         ("initialVersion", "1.0.0", "version of the first release"),
@@ -123,12 +126,15 @@ public struct ReleaseSettings: Equatable, Sendable {
         if let folder = try value("templates"), !folder.isEmpty {
             templates = try TreePath(folder, key: "release.templates", root: root)
         }
-        if let text = try value("groupByType", boolean: true) {
+        func flag(_ key: String, _ fallback: Bool) throws -> Bool {
+            guard let text = try value(key, boolean: true) else { return fallback }
             guard let flag = ReleaseSettings.bool(text) else {
-                throw ReleaseError("release.groupByType = '\(text.clipped)' is not a boolean", hint: "Use true or false.")
+                throw ReleaseError("release.\(key) = '\(text.clipped)' is not a boolean", hint: "Use true or false.")
             }
-            groupByType = flag
+            return flag
         }
+        groupByType = try flag("groupByType", groupByType)
+        fetch = try flag("fetch", fetch)
         if let prefix = try value("hotfixPrefix") {
             guard Repository.isValidBranchName(prefix + "x") else {
                 throw ReleaseError("release.hotfixPrefix = '\(prefix.clipped)' does not make valid branch names",

@@ -6,6 +6,23 @@ public enum FlowBranch: String, CaseIterable, Sendable, Codable {
     case develop, testing, production
 }
 
+/// The command-line choices that override the git configuration for one run.
+public struct GitSetupOptions: Sendable {
+    /// `--sign`/`--no-sign`; nil follows commit.gpgSign, tag.gpgSign and tag.forceSignAnnotated.
+    public var sign: Bool?
+    /// false with `--no-verify`: the hooks that may refuse (commit-msg, pre-push,
+    /// pre-release-<command>) are skipped, as git skips its own.
+    public var verify = true
+    /// `--no-fetch`; nil follows release.fetch.
+    public var fetch: Bool?
+
+    public init(sign: Bool? = nil, verify: Bool = true, fetch: Bool? = nil) {
+        self.sign = sign
+        self.verify = verify
+        self.fetch = fetch
+    }
+}
+
 /// A repository opened for release work, with its settings and the clock to date releases by.
 public final class Workspace {
     public let repository: Repository
@@ -14,6 +31,8 @@ public final class Workspace {
     public let environment: [String: String]
     /// A dry run: new objects stay in memory, and nothing else is written either.
     public let objectsInMemory: Bool
+    /// How this run meets the user's git setup: signing, hooks, fetching first.
+    public var options = GitSetupOptions()
 
     public init(repository: Repository, settings: ReleaseSettings, clock: Clock, environment: [String: String],
                 objectsInMemory: Bool = false) {

@@ -1,0 +1,58 @@
+import GitKit
+
+/// Where a local flow branch stands against its remote-tracking branch.
+public struct RemoteComparison: Codable, Sendable, Equatable {
+    /// e.g. `origin/master`.
+    public let tracking: String
+    /// Where the remote-tracking branch points.
+    public let commit: OID
+    /// Commits the local branch has that the remote-tracking branch lacks, and the reverse.
+    public let ahead: Int
+    public let behind: Int
+}
+
+extension Workspace {
+    /// Before a command that will push: fetches `release.remote` with the user's git and
+    /// refuses, before anything moves, when the remote has commits of `branches` that the local
+    /// branches lack. A dry run does not fetch; it checks what the last fetch saw.
+    func requireRemoteHasNothingNew(_ branches: [FlowBranch], command: String) throws {
+        guard options.fetch ?? settings.fetch else { return }
+        let remote = settings.remote
+        let retry = "release \(command) --push"
+        let url = try remoteURL(doing: "nothing was changed", then: retry)
+        if !objectsInMemory, let said = try repository.gitFetch(from: remote) {
+            let cause = PushFailure.connectionCause(said) ?? said.prefix(2).joined(separator: " ").clipped(300)
+            throw ReleaseError("fetching \(remote) (\(url)) before the release failed: \(cause); nothing was changed",
+                               hint: "Fix the cause and run \(retry) again, or add --no-fetch to release without checking the remote first.")
+        }
+        for branch in branches {
+            guard let comparison = try remoteComparison(branch), comparison.behind > 0 else { continue }
+            let name = branchName(branch)
+            let missing = try repository.log(RevisionRange(tips: [comparison.commit], hidden: [tip(of: branch)]))
+            let shown = missing.prefix(3).map { "\($0.id.short) \($0.subject.clipped(60))" }.joined(separator: "; ")
+            throw ReleaseError("\(comparison.tracking) has \(missing.count) commit(s) that \(name) lacks: \(shown)\(missing.count > 3 ? "; …" : ""); nothing was changed",
+                               hint: "Bring them in (git switch \(name) && git merge \(comparison.tracking)), check them, then run \(retry) again.")
+        }
+    }
+
+    /// The local branch against its remote-tracking branch on `release.remote`, from the last
+    /// fetch (no network); nil without a remote or a remote-tracking branch.
+    public func remoteComparison(_ branch: FlowBranch) throws -> RemoteComparison? {
+        let local = Reference.branch(branchName(branch))
+        guard try repository.remoteURL(settings.remote) != nil, let ours = try tipIfPresent(of: branch),
+              let tracking = try repository.remoteTrackingReference(for: local, remote: settings.remote),
+              let theirs = try repository.reference(named: tracking)?.target else { return nil }
+        return RemoteComparison(tracking: Reference.shortName(tracking), commit: theirs,
+                                ahead: try repository.count(RevisionRange(tips: [ours], hidden: [theirs])),
+                                behind: try repository.count(RevisionRange(tips: [theirs], hidden: [ours])))
+    }
+
+    /// `git fetch release.remote`, for `status --fetch`.
+    public func fetchRemote() throws {
+        let url = try remoteURL(doing: "nothing was fetched", then: "release status --fetch")
+        if let said = try repository.gitFetch(from: settings.remote) {
+            throw ReleaseError("fetching \(settings.remote) (\(url)) failed: \(PushFailure.connectionCause(said) ?? said.prefix(2).joined(separator: " ").clipped(300))",
+                               hint: "Fix the cause, or run release status without --fetch to compare with what the last fetch saw.")
+        }
+    }
+}
