@@ -88,7 +88,7 @@ struct PushFailure {
         let causes: [(patterns: [String], cause: String)] = [
             (["Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED", "No ED25519 host key is known", "host key is known"],
              "the server's ssh host key is unknown or changed (ssh refused it); check it and add it to ~/.ssh/known_hosts (ssh to it once by hand)"),
-            (["Permission denied", "Authentication failed", "could not read Username", "could not read Password",
+            (["Permission denied (", "Authentication failed", "could not read Username", "could not read Password",
               "returned error: 401", "returned error: 403", "terminal prompts disabled", "Too many authentication failures"],
              "authentication failed (\(messages.first { $0.contains("ermission denied") || $0.contains("uthentication") || $0.contains("could not read") || $0.contains("returned error") }?.clipped(160) ?? "refused")); check your ssh key or agent, or the credential helper"),
             (["Could not resolve host", "Could not resolve hostname", "Connection refused", "Connection timed out",
