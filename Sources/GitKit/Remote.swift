@@ -30,11 +30,15 @@ extension Repository {
         return nil
     }
 
-    /// A URL with the password part of `user:password@` replaced, for messages and logs.
+    /// A URL with its secrets hidden, for messages and logs: the password of `user:password@`,
+    /// and for http(s) a user name standing alone (`https://<token>@host`, how CI often passes a token).
     public static func redact(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let userInfo = url[scheme.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
+        guard let scheme = url.range(of: "://") else { return url }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        let userInfo = authority[..<at]
+        if let colon = userInfo.firstIndex(of: ":") { return String(url[..<colon]) + ":***" + String(url[at...]) }
+        let web = ["http", "https"].contains(url[..<scheme.lowerBound].lowercased())
+        return web ? String(url[..<scheme.upperBound]) + "***" + String(url[at...]) : url
     }
 }

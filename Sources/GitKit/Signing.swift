@@ -92,7 +92,7 @@ public struct Signer: Sendable {
     private func failure(_ output: Subprocess.Output) -> ActionableError {
         let said = String(decoding: output.stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
             .map(String.init).filter { !$0.hasPrefix("[GNUPG:]") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        return ActionableError("signing with \(program) (key \(key.clipped(80))) failed: \(said.prefix(2).joined(separator: " ").clipped(240)); nothing was changed",
+        return ActionableError("signing with \(program) (key \(key.clipped(80))) failed: \(said.isEmpty ? "exit status \(output.status), nothing said" : said.prefix(2).joined(separator: " ").clipped(240)); nothing was changed",
                                hint: "Check the key (user.signingKey) and that its agent can use it (git commit -S --allow-empty -m test shows the same), or run with --no-sign.")
     }
 }

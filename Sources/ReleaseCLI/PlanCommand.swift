@@ -33,7 +33,8 @@ enum PlanCommand {
         do {
             if !plan.pushRefspecs.isEmpty { url = try workspace.push(plan.pushRefspecs) }
         } catch {
-            try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json, treeFollowed: treeFollowed)
+            // With --json the error is the one document printed; it says the local work is complete.
+            if !json { try report(plan, workspace: workspace, applied: true, pushedTo: nil, json: json, treeFollowed: treeFollowed) }
             throw error
         }
         try report(plan, workspace: workspace, applied: true, pushedTo: url, json: json, treeFollowed: treeFollowed)

@@ -26,12 +26,16 @@ extension Workspace {
                                hint: "Fix the cause and run \(retry) again, or add --no-fetch to release without checking the remote first.")
         }
         for branch in branches {
+            let name = Reference.branch(branchName(branch))
+            if try tipIfPresent(of: branch) != nil, try repository.remoteTrackingReference(for: name, remote: remote) == nil {
+                throw ReleaseError("release cannot check \(branchName(branch)) against \(remote): its fetch refspecs do not fetch \(name); nothing was changed",
+                                   hint: "Let it fetch the branch (git config --add remote.\(remote).fetch +\(name):refs/remotes/\(remote)/\(branchName(branch))), or add --no-fetch to release without checking.")
+            }
             guard let comparison = try remoteComparison(branch), comparison.behind > 0 else { continue }
-            let name = branchName(branch)
             let missing = try repository.log(RevisionRange(tips: [comparison.commit], hidden: [tip(of: branch)]))
             let shown = missing.prefix(3).map { "\($0.id.short) \($0.subject.clipped(60))" }.joined(separator: "; ")
-            throw ReleaseError("\(comparison.tracking) has \(missing.count) commit(s) that \(name) lacks: \(shown)\(missing.count > 3 ? "; …" : ""); nothing was changed",
-                               hint: "Bring them in (git switch \(name) && git merge \(comparison.tracking)), check them, then run \(retry) again.")
+            throw ReleaseError("\(comparison.tracking) has \(missing.count) commit(s) that \(branchName(branch)) lacks: \(shown)\(missing.count > 3 ? "; …" : ""); nothing was changed",
+                               hint: "Bring them in (git switch \(branchName(branch)) && git merge \(comparison.tracking)), check them, then run \(retry) again.")
         }
     }
 

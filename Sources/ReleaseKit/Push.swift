@@ -7,7 +7,9 @@ extension Workspace {
     /// and what to run to retry.
     public func push(_ refspecs: [String]) throws -> String {
         let remote = settings.remote
-        let retry = "release push " + Self.pushNames(refspecs).joined(separator: " ")
+        let names = Self.pushNames(refspecs)
+        // A name that looks like an option must come after `--` to be read as a name.
+        let retry = "release push " + (names.contains { $0.hasPrefix("-") } ? "-- " : "") + names.joined(separator: " ")
         let url = try remoteURL(doing: "nothing was pushed (the local release is complete)", then: retry)
         var report = try repository.gitPush(to: remote, refspecs: refspecs, verify: options.verify)
         if report.messages.contains(where: { $0.contains("does not support --atomic") }) {

@@ -55,7 +55,12 @@ extension Workspace {
             throw ReleaseError("the commit-msg hook (\(hook)) refused the commit \"\(message.split(separator: "\n").first ?? "")\" (exit \(status)); nothing was changed",
                                hint: "Fix what the hook reports, or run with --no-verify to skip it (as git commit --no-verify does).")
         }
-        let edited = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
+        let bytes = FileManager.default.contents(atPath: file) ?? Data()
+        // git refuses a NUL in a message; anything not UTF-8 would be changed on the way.
+        guard !bytes.contains(0), let edited = String(data: bytes, encoding: .utf8) else {
+            throw ReleaseError("the commit-msg hook (\(hook)) left a message with a NUL byte or bytes that are not UTF-8; nothing was changed",
+                               hint: "Fix the hook so it writes UTF-8 text, or run with --no-verify to skip it.")
+        }
         guard !edited.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ReleaseError("the commit-msg hook (\(hook)) left an empty message; nothing was changed",
                                hint: "Fix the hook, or run with --no-verify to skip it.")

@@ -45,6 +45,16 @@ struct FetchFirstTests {
         #expect(result.status == 0, "\(result.stderr)")
     }
 
+    @Test func aBranchTheFetchRefspecsLeaveOutIsRefusedNotSkipped() throws {
+        let git = try flowRepository()
+        try git.git("config", "remote.origin.fetch", "+refs/heads/master:refs/remotes/origin/master")
+        try colleaguePushes(to: "testing", git)
+        _ = try expectRefusedUntouchedButFetched(git, "promote", "--push",
+                                                 mentioning: "release cannot check develop against origin: its fetch refspecs do not fetch refs/heads/develop")
+        try git.git("config", "--unset-all", "remote.origin.fetch")
+        _ = try expectRefusedUntouchedButFetched(git, "promote", "--push", mentioning: "release cannot check develop against origin")
+    }
+
     @Test func aDryRunChecksWhatTheLastFetchSawWithoutFetching() throws {
         let git = try flowRepository()
         try colleaguePushes(to: "develop", git)

@@ -27,7 +27,19 @@ struct HookTests {
         try git.commit("feat: more")
         try hook(git, "commit-msg", "exit 3")
         try expectRefusedUntouched(git, "promote", mentioning: "the commit-msg hook")
+        try hook(git, "commit-msg", "printf 'bin\\000ary' > \"$1\"")
+        try expectRefusedUntouched(git, "promote", mentioning: "a NUL byte")
         #expect(try release("promote", "--no-verify", in: git).status == 0)
+    }
+
+    @Test func aHookWithoutShebangRunsWithShAsGitRunsIt() throws {
+        let git = try flowRepository()
+        let url = git.url.appendingPathComponent(".git/hooks/pre-release-promote")
+        try "echo ran > \(record)\n".write(to: url, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        let result = try release("promote", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(recorded() == "ran\n")
     }
 
     @Test func prePushGetsGitsArgumentsAndStdinAndNoVerifySkipsIt() throws {

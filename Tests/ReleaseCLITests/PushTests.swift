@@ -61,6 +61,13 @@ struct PushTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("releaser:***@127.0.0.1"), "\(result.stderr)")
         #expect(!result.stderr.contains("s3cret") && !result.stdout.contains("s3cret"))
+
+        // A token given as the user name, as CI often does, is hidden too.
+        try git.git("remote", "set-url", "origin", "https://ghp_T0KEN@127.0.0.1:9/shop.git")
+        let token = try release("push", "master", "--json", in: git)
+        #expect(token.status == 1)
+        #expect(token.stdout.contains("https://***@127.0.0.1"), "\(token.stdout)")
+        #expect(!token.stderr.contains("ghp_T0KEN") && !token.stdout.contains("ghp_T0KEN"))
     }
 
     @Test func pushWithoutNamesSendsProductionAndTheLastRelease() throws {

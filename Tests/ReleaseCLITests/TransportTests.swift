@@ -208,9 +208,12 @@ struct PushFailureTests {
         try colleague.commit("someone else's fix")
         try colleague.git("push", "-q", "origin", "master")
         #expect(try release("promote", in: git).status == 0)
-        let result = try release("cut", "--date", "20261121", "--push", "--no-fetch", in: git)
+        let result = try release("cut", "--date", "20261121", "--push", "--no-fetch", "--json", in: git)
         expectRefusal(result, mentioning: "someone pushed to master on origin meanwhile")
         #expect(result.stderr.contains("release push master release1.0.1-pro-20261121"))
         #expect(try origin(of: git).git("tag", "-l").isEmpty, "nothing half-pushed")
+        let answer = try JSONSerialization.jsonObject(with: result.stdoutBytes) as? [String: Any]
+        #expect(answer?["exitCode"] as? Int == 1, "one JSON document, the error: \(result.stdout)")
+        #expect((answer?["error"] as? String)?.contains("the local release is complete") == true)
     }
 }
