@@ -19,11 +19,11 @@ extension Workspace {
         guard options.fetch ?? settings.fetch else { return }
         let remote = settings.remote
         let retry = "release \(command) --push"
-        let url = try remoteURL(doing: "nothing was changed", then: retry)
-        if !objectsInMemory, let said = try repository.gitFetch(from: remote) {
-            let cause = PushFailure.connectionCause(said) ?? said.prefix(2).joined(separator: " ").clipped(300)
-            throw ReleaseError("fetching \(remote) (\(url)) before the release failed: \(cause); nothing was changed",
-                               hint: "Fix the cause and run \(retry) again, or add --no-fetch to release without checking the remote first.")
+        if objectsInMemory {
+            _ = try remoteURL(doing: "nothing was changed", then: retry)
+        } else {
+            try fetch(doing: "nothing was changed", then: retry,
+                      hint: "Fix the cause and run \(retry) again, or add --no-fetch to release without checking the remote first.")
         }
         for branch in branches {
             let name = Reference.branch(branchName(branch))
@@ -53,10 +53,15 @@ extension Workspace {
 
     /// `git fetch release.remote`, for `status --fetch`.
     public func fetchRemote() throws {
-        let url = try remoteURL(doing: "nothing was fetched", then: "release status --fetch")
-        if let said = try repository.gitFetch(from: settings.remote) {
-            throw ReleaseError("fetching \(settings.remote) (\(url)) failed: \(PushFailure.connectionCause(said) ?? said.prefix(2).joined(separator: " ").clipped(300))",
-                               hint: "Fix the cause, or run release status without --fetch to compare with what the last fetch saw.")
-        }
+        try fetch(doing: "nothing was fetched", then: "release status --fetch",
+                  hint: "Fix the cause, or run release status without --fetch to compare with what the last fetch saw.")
+    }
+
+    /// `git fetch release.remote`; a failure names its cause and says what `outcome` it had.
+    private func fetch(doing outcome: String, then retry: String, hint: String) throws {
+        let url = try remoteURL(doing: outcome, then: retry)
+        guard let said = try repository.gitFetch(from: settings.remote) else { return }
+        let cause = PushFailure.connectionCause(said) ?? said.prefix(2).joined(separator: " ").clipped(300)
+        throw ReleaseError("fetching \(settings.remote) (\(url)) failed: \(cause); \(outcome)", hint: hint)
     }
 }

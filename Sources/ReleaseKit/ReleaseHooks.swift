@@ -5,7 +5,7 @@ import GitKit
 /// `pre-release-<command>` runs once the plan is made and before anything moves, and a non-zero
 /// exit refuses with nothing changed; `post-release-<command>` runs after the command succeeded,
 /// and its failure is reported without undoing anything. Commands: promote, cut, finish,
-/// hotfix-finish, switch-nginx. Each gets RELEASE_* variables and the ChangeLog section (if
+/// hotfix-start, hotfix-finish, switch-nginx. Each gets RELEASE_* variables and the ChangeLog section (if
 /// any) on its standard input.
 public struct ReleaseHookEvent: Sendable {
     public enum Phase: String, Sendable { case pre, post }
