@@ -27,8 +27,9 @@ struct GitProgram {
         return output.stdout
     }
 
-    /// Runs git and returns whatever it said and its exit status; `needs` names what git is needed for.
-    func start(_ arguments: [String], input: Data? = nil, needs: String) throws -> Subprocess.Output {
+    /// Runs git and returns whatever it said and its exit status; `needs` names what git is
+    /// needed for. With `passInterrupts`, a Ctrl-C or SIGTERM stops git too (`Subprocess.Interrupted`).
+    func start(_ arguments: [String], input: Data? = nil, needs: String, passInterrupts: Bool = false) throws -> Subprocess.Output {
         guard let git = Subprocess.locate("git") else {
             throw ActionableError("\(needs) needs the git program, and git is not installed",
                                   hint: "Install git (apt-get install git), then run the command again.")
@@ -37,7 +38,8 @@ struct GitProgram {
         environment["GIT_DIR"] = repository.gitDirectory
         environment["GIT_WORK_TREE"] = repository.workingDirectory
         return try Subprocess.run([git] + arguments, environment: environment,
-                                  directory: repository.workingDirectory ?? repository.gitDirectory, input: input)
+                                  directory: repository.workingDirectory ?? repository.gitDirectory, input: input,
+                                  passInterrupts: passInterrupts)
     }
 
     /// The non-empty lines of what git wrote on standard error.
@@ -73,7 +75,7 @@ extension Repository {
     /// 2.4 does), running the `pre-push` hook unless `verify` is false.
     public func gitPush(to remote: String, refspecs: [String], atomic: Bool = true, verify: Bool = true) throws -> PushReport {
         let arguments = ["push", "--porcelain"] + (atomic ? ["--atomic"] : []) + (verify ? [] : ["--no-verify"]) + ["--", remote] + refspecs
-        let output = try GitProgram(repository: self).start(arguments, needs: "pushing")
+        let output = try GitProgram(repository: self).start(arguments, needs: "pushing", passInterrupts: true)
         let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n").compactMap { line -> PushReport.Line? in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count >= 3, let flag = fields[0].first else { return nil }
@@ -85,7 +87,7 @@ extension Repository {
     /// `git fetch -- <remote>`: the remote's own fetch refspecs and tag following, as the user's
     /// `git fetch` does. Returns git's messages when it fails.
     public func gitFetch(from remote: String) throws -> [String]? {
-        let output = try GitProgram(repository: self).start(["fetch", "--quiet", "--", remote], needs: "fetching")
+        let output = try GitProgram(repository: self).start(["fetch", "--quiet", "--", remote], needs: "fetching", passInterrupts: true)
         return output.status == 0 ? nil : GitProgram.said(output.stderr)
     }
 }

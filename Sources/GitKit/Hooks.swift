@@ -46,6 +46,6 @@ extension Repository {
         let start = FileHandle(forReadingAtPath: path).map { handle in defer { try? handle.close() }; return handle.readData(ofLength: 4) } ?? Data()
         let program = start.starts(with: Data("#!".utf8)) || start.starts(with: Data([0x7f, 0x45, 0x4c, 0x46])) ? [path] : ["/bin/sh", path]
         return try Subprocess.run(program + arguments, environment: environment, directory: workingDirectory ?? gitDirectory,
-                                  input: input ?? Data(), toStandardError: true).status
+                                  input: input ?? Data(), toStandardError: true, passInterrupts: true).status
     }
 }

@@ -86,7 +86,7 @@ public struct Signer: Sendable {
             throw ActionableError("cannot sign: the signing program \(program) is not installed",
                                   hint: "Install it, set \(format == .ssh ? "gpg.ssh.program" : "gpg.program") to it, or run with --no-sign.")
         }
-        return try Subprocess.run(arguments, input: input)
+        return try Subprocess.run(arguments, input: input, passInterrupts: true)
     }
 
     private func failure(_ output: Subprocess.Output) -> ActionableError {

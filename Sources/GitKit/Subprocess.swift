@@ -10,13 +10,22 @@ public enum Subprocess {
         public let stderr: Data
     }
 
+    /// A program stopped because this process was asked to stop (SIGINT, SIGTERM) while it ran.
+    public struct Interrupted: Error, Sendable {
+        public let signal: Int32
+        public var name: String { signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)" }
+    }
+
     /// Runs `arguments` (the first is the program, searched on PATH) and collects its output,
     /// killing it after `timeout` seconds. With `interactive`, it shares this terminal instead;
     /// with `toStandardError`, everything it prints goes to this process's standard error as it
-    /// comes (as git shows a hook's output) and nothing is collected.
+    /// comes (as git shows a hook's output) and nothing is collected. With `passInterrupts`, a
+    /// SIGINT or SIGTERM to this process is passed on to the program, and once it has ended
+    /// `Interrupted` is thrown, so the caller can say what was cut short.
     public static func run(
         _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
-        input: Data? = nil, timeout: TimeInterval? = nil, interactive: Bool = false, toStandardError: Bool = false
+        input: Data? = nil, timeout: TimeInterval? = nil, interactive: Bool = false, toStandardError: Bool = false,
+        passInterrupts: Bool = false
     ) throws -> Output {
         guard let program = locate(arguments[0]) else {
             throw ActionableError("command not found: \(arguments[0])", hint: "Install it or give its full path.")
@@ -57,12 +66,29 @@ public enum Subprocess {
         defer { argv.forEach { free($0) } }
         let variables = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { variables.forEach { free($0) } }
+        // The program starts with no signal blocked, whatever this process holds.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let held = passInterrupts ? HeldSignals.hold() : nil
+        defer { held?.release() }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, program, &actions, nil, argv, variables)
+        let spawned = posix_spawn(&pid, program, &actions, &attributes, argv, variables)
         guard spawned == 0 else {
             throw ActionableError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))", hint: "Check that it can be run.")
         }
-        let status = try wait(for: pid, timeout: timeout, command: arguments[0])
+        var interrupted: Int32?
+        let status = try wait(for: pid, timeout: timeout, command: arguments[0], polling: timeout != nil || passInterrupts) {
+            guard let held, let signal = held.pending else { return }
+            kill(pid, signal)
+            held.consume()
+            interrupted = signal
+        }
+        if let interrupted { throw Interrupted(signal: interrupted) }
         return Output(status: status, stdout: readAll(outputFile), stderr: readAll(errorFile))
     }
 
@@ -116,11 +142,14 @@ public enum Subprocess {
         }
     }()
 
-    private static func wait(for pid: pid_t, timeout: TimeInterval?, command: String) throws -> Int32 {
+    /// Waits for `pid` to end; with `polling`, `poll` is called every millisecond meanwhile (it
+    /// passes signals on) and the deadline is watched.
+    private static func wait(for pid: pid_t, timeout: TimeInterval?, command: String, polling: Bool, poll: () -> Void) throws -> Int32 {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         var status: Int32 = 0
         while true {
-            let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
+            poll()
+            let result = waitpid(pid, &status, polling ? WNOHANG : 0)
             if result == pid { break }
             if result < 0, errno != EINTR {
                 throw ActionableError("lost track of \(command): \(String(cString: strerror(errno)))", hint: "Run it by hand to see what it does.")

@@ -11,10 +11,16 @@ extension Workspace {
         // A name that looks like an option must come after `--` to be read as a name.
         let retry = "release push " + (names.contains { $0.hasPrefix("-") } ? "-- " : "") + names.joined(separator: " ")
         let url = try remoteURL(doing: "nothing was pushed (the local release is complete)", then: retry)
-        var report = try repository.gitPush(to: remote, refspecs: refspecs, verify: options.verify)
-        if report.messages.contains(where: { $0.contains("does not support --atomic") }) {
-            // A server older than git 2.4: the references go one by one, the branch first.
-            report = try repository.gitPush(to: remote, refspecs: refspecs, atomic: false, verify: options.verify)
+        var report: PushReport
+        do {
+            report = try repository.gitPush(to: remote, refspecs: refspecs, verify: options.verify)
+            if report.messages.contains(where: { $0.contains("does not support --atomic") }) {
+                // A server older than git 2.4: the references go one by one, the branch first.
+                report = try repository.gitPush(to: remote, refspecs: refspecs, atomic: false, verify: options.verify)
+            }
+        } catch let interrupt as Subprocess.Interrupted {
+            throw ReleaseError("the push to \(remote) (\(url)) was interrupted (\(interrupt.name)); the local release is complete",
+                               hint: "release status --fetch shows what \(remote) has now; to send the rest, run: \(retry)")
         }
         guard !report.succeeded else { return url }
         let cause = PushFailure(report, remote: remote, url: url, refspecs: refspecs)

@@ -22,6 +22,12 @@ extension ReleaseError {
     public static func describing(_ error: any Error) -> ReleaseError? {
         if let error = error as? ReleaseError { return error }
         if let error = error as? ActionableError { return ReleaseError(error.message, hint: error.hint) }
+        // Programs that pass interrupts on (fetch, hooks, signing) run before anything moves;
+        // the push, which runs after, says so itself.
+        if let error = error as? Subprocess.Interrupted {
+            return ReleaseError("interrupted (\(error.name)) while a program release waits for was running; nothing was changed",
+                                hint: "Run the command again when you are ready.")
+        }
         if let error = error as? ShallowHistoryError {
             return .shallow("its history stops at \(error.boundary.short), before the commits this needs")
         }

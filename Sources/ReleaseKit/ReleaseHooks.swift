@@ -59,7 +59,16 @@ public struct ReleaseHookEvent: Sendable {
             "RELEASE_PREVIOUS_TAG": previousTag ?? "", "RELEASE_FROM": from ?? "", "RELEASE_TO": to ?? "",
             "RELEASE_OPERATOR": Repository.operatorName(environment), "RELEASE_DRY_RUN": dryRun ? "1" : "0",
         ]
-        let status = try repository.runHook(path, input: Data((changelogSection ?? "").utf8), environment: variables)
+        let status: Int32
+        do {
+            status = try repository.runHook(path, input: Data((changelogSection ?? "").utf8), environment: variables)
+        } catch let interrupt as Subprocess.Interrupted {
+            guard phase == .post else {
+                throw ReleaseError("the \(name) hook (\(path)) was interrupted (\(interrupt.name)); nothing was changed",
+                                   hint: "Run the command again when you are ready, or with --no-verify to skip the hook.")
+            }
+            status = 128 + interrupt.signal
+        }
         guard status != 0 else { return }
         if phase == .pre {
             throw ReleaseError("the \(name) hook (\(path)) refused (exit \(status)); nothing was changed",

@@ -32,6 +32,47 @@ struct HookTests {
         #expect(try release("promote", "--no-verify", in: git).status == 0)
     }
 
+    /// Starts `release arguments`, waits until a hook wrote its pid, sends `signal`, and returns
+    /// release's stderr once it has ended; the hook is killed afterwards whatever happened.
+    func interrupt(_ arguments: [String], in git: GitRepository, with signal: Int32) throws -> String {
+        let log = Scratch.directory.appendingPathComponent("stderr.log")
+        let process = try ReleaseBinary.start(arguments, in: git.url, environment: git.environment, stderr: log)
+        defer { ReleaseBinary.kill(process) }
+        let deadline = Date().addingTimeInterval(20)
+        while recorded().isEmpty, Date() < deadline { usleep(10_000) }
+        let hookPID = Int32(recorded().trimmingCharacters(in: .whitespacesAndNewlines))
+        kill(process.processIdentifier, signal)
+        // A hook git started outlives git itself; it is stopped here before waiting, since
+        // Process waits for every holder of release's output.
+        func said() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        while !said().contains("error:"), Date() < deadline { usleep(10_000) }
+        let running = hookPID.map { kill($0, 0) == 0 } ?? false
+        if let hookPID { kill(hookPID, SIGKILL) }
+        process.waitUntilExit()
+        return said() + (running ? "\n(hook still running)" : "")
+    }
+
+    @Test func anInterruptDuringAHookIsPassedOnAndNothingChanges() throws {
+        let git = try flowRepository()
+        try hook(git, "pre-release-promote", "echo $$ > \(record); exec sleep 30")
+        let before = try git.snapshot()
+        let stderr = try interrupt(["promote"], in: git, with: SIGINT)
+        #expect(stderr.contains("the pre-release-promote hook (\(git.path)/.git/hooks/pre-release-promote) was interrupted (SIGINT); nothing was changed"), "\(stderr)")
+        #expect(try git.snapshot() == before)
+        #expect(!stderr.contains("(hook still running)"), "the hook was stopped")
+    }
+
+    @Test func anInterruptDuringThePushSaysTheLocalReleaseIsCompleteAndWhatToRun() throws {
+        let git = try flowRepository()
+        try hook(git, "pre-push", "echo $$ > \(record); exec sleep 30")
+        #expect(try release("promote", in: git).status == 0)
+        let stderr = try interrupt(["cut", "--date", "20261121", "--push"], in: git, with: SIGTERM)
+        #expect(stderr.contains("was interrupted (SIGTERM); the local release is complete"), "\(stderr)")
+        #expect(stderr.contains("release push master release1.0.1-pro-20261121"))
+        #expect(try git.git("tag", "-l", "release1.0.1*") == "release1.0.1-pro-20261121\n")
+        #expect(try origin(of: git).git("tag", "-l").isEmpty)
+    }
+
     @Test func aHookWithoutShebangRunsWithShAsGitRunsIt() throws {
         let git = try flowRepository()
         let url = git.url.appendingPathComponent(".git/hooks/pre-release-promote")
