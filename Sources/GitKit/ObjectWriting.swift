@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 extension Repository {
     /// The bytes of the file at `path` in a commit's tree, or nil when there is no such file.
@@ -50,19 +51,27 @@ extension Repository {
     /// A new tree: the tree of `commit` with the file at `path` replaced by (or added as) `blob`,
     /// keeping the file's mode when it already exists.
     public func tree(of commit: OID, replacing path: String, with blob: OID) throws -> OID {
+        try tree(of: commit, replacing: [(path, blob)])
+    }
+
+    /// A new tree: the tree of `commit` with each file replaced by (or added as) its blob,
+    /// keeping each file's mode when it already exists.
+    public func tree(of commit: OID, replacing files: [(path: String, blob: OID)]) throws -> OID {
         let baseTree = try treeHandle(of: commit)
         defer { git_tree_free(baseTree) }
-        var mode = GIT_FILEMODE_BLOB
-        var existing: OpaquePointer?
-        if git_tree_entry_bypath(&existing, baseTree, path) == 0 {
-            if git_tree_entry_filemode(existing) == GIT_FILEMODE_BLOB_EXECUTABLE { mode = GIT_FILEMODE_BLOB_EXECUTABLE }
-            git_tree_entry_free(existing)
+        let paths = files.map { strdup($0.path) }
+        defer { paths.forEach { free($0) } }
+        var updates = files.enumerated().map { index, file in
+            var mode = GIT_FILEMODE_BLOB
+            var existing: OpaquePointer?
+            if git_tree_entry_bypath(&existing, baseTree, file.path) == 0 {
+                if git_tree_entry_filemode(existing) == GIT_FILEMODE_BLOB_EXECUTABLE { mode = GIT_FILEMODE_BLOB_EXECUTABLE }
+                git_tree_entry_free(existing)
+            }
+            return git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: file.blob.raw, filemode: mode, path: paths[index])
         }
         var result = git_oid()
-        try path.withCString { cPath in
-            var update = git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: blob.raw, filemode: mode, path: cPath)
-            try GitError.check(git_tree_create_updated(&result, pointer, baseTree, 1, &update), "write a tree")
-        }
+        try GitError.check(git_tree_create_updated(&result, pointer, baseTree, updates.count, &updates), "write a tree")
         return OID(result)
     }
 

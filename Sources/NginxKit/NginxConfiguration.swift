@@ -42,6 +42,40 @@ public struct NginxConfigFile {
         let words: [String]
         /// The words that open each enclosing block, outermost first.
         let blocks: [[String]]
+        /// Where its `;` is in the text.
+        var end: String.Index? = nil
+    }
+
+    /// The text with every `server` line for one of `addresses`, in any `upstream` block, marked
+    /// `down` (kept as it is when it already is), and how many such lines there were. Refused
+    /// when an upstream would be left with no server up: that would take its last backend away.
+    func markingDown(_ addresses: Set<String>) throws -> (text: String, marked: Int) {
+        var text = self.text
+        var marked = 0
+        var upDown: [String: (up: Int, down: Int)] = [:]
+        // From the end, so each insertion leaves the positions before it valid.
+        for statement in statements().reversed() {
+            // A `server` line at the top of a file is one an `upstream` block includes.
+            let block = statement.blocks.last ?? ["upstream", "(included)"]
+            guard statement.words.first == "server", statement.words.count > 1, let end = statement.end,
+                  block.first == "upstream", block.count > 1 else { continue }
+            let flags = statement.words.dropFirst(2)
+            let name = (statement.blocks.dropLast().last?.first ?? "http") + " upstream " + block[1]
+            var counts = upDown[name] ?? (0, 0)
+            if addresses.contains(statement.words[1]) {
+                marked += 1
+                if !flags.contains("down") { text.insert(contentsOf: " down", at: end) }
+                counts.down += 1
+            } else if !flags.contains("down") && !flags.contains("backup") {
+                counts.up += 1
+            }
+            upDown[name] = counts
+        }
+        if let empty = upDown.first(where: { $0.value.up == 0 && $0.value.down > 0 }) {
+            throw ActionableError("taking \(addresses.sorted().joined(separator: ", ")) out would leave \(empty.key) with no server up",
+                                  hint: "Every upstream must keep a live backend: add another server to it, or deploy that instance another way.")
+        }
+        return (text, marked)
     }
 
     func statements() -> [Statement] {
@@ -55,7 +89,8 @@ public struct NginxConfigFile {
             if !word.isEmpty { words.append(word) }
             word = ""
         }
-        for character in text {
+        for index in text.indices {
+            let character = text[index]
             if comment {
                 if character == "\n" { comment = false }
                 continue
@@ -69,7 +104,7 @@ public struct NginxConfigFile {
             case "\"", "'": quote = character
             case ";":
                 endWord()
-                statements.append(Statement(words: words, blocks: blocks))
+                statements.append(Statement(words: words, blocks: blocks, end: index))
                 words = []
             case "{":
                 endWord()

@@ -14,9 +14,24 @@ public struct NginxSettings: Sendable {
         public let answer: String?
     }
 
+    /// One deployable backend (or several addresses deployed together), as the nginx
+    /// configuration names it in `upstream` blocks.
+    public struct Instance: Sendable, Equatable, Codable {
+        public let name: String
+        /// `host:port` as written in the `server` lines.
+        public let servers: [String]
+        public let health: [String]
+
+        /// The generated target that routes to every instance but this one.
+        public var withoutTarget: String { "without-\(name)" }
+        public var withoutBranch: String { "release/without-\(name)" }
+    }
+
     public var validate = try! ConfiguredCommand(parsing: "nginx -t", key: "nginx.validate")
     public var reload = try! ConfiguredCommand(parsing: "nginx -s reload", key: "nginx.reload")
     public var targets: [Target] = []
+    /// `deploy.instances`, in order, each located by `nginx.<instance>.server`.
+    public var instances: [Instance] = []
     public var pidFile = "/run/nginx.pid"
     public var errorLog: String?
     public var auditLog: String
@@ -42,7 +57,7 @@ public struct NginxSettings: Sendable {
     static let knownKeys = ["repo", "validate", "reload", "pidFile", "errorLog", "auditLog", "checkWorkers",
                             "probe", "probeHeader", "probeRequests", "probeTimeout", "healthTimeout", "reloadTimeout",
                             "requireUpToDate"].map { "nginx." + $0 }
-    static let targetKeys = ["branch", "health", "answer"]
+    static let targetKeys = ["branch", "health", "answer", "server"]
 
     public static let defaultTargets = [("all", "master"), ("app1", "yun-app1"), ("app2", "yun-app2")]
 
@@ -65,6 +80,23 @@ public struct NginxSettings: Sendable {
             }
             return Target(name: name, branch: branch, health: try config.strings("nginx.\(name).health"),
                           answer: try string("\(name).answer"))
+        }
+
+        instances = try config.strings("deploy.instances").flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }) }.map { word in
+            let name = String(word)
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ActionableError("deploy.instances names '\(name.clipped)', which is not an instance name", hint: "Use letters, digits, - and _, e.g. app1 or t3.")
+            }
+            let servers = try config.strings("nginx.\(name).server")
+            for server in servers where server.split(separator: ":").count < 2 || server.contains(" ") {
+                throw ActionableError("nginx.\(name).server = \(server.clipped) is not host:port", hint: "Write it as in the upstream's server line, e.g. 127.0.0.1:8081.")
+            }
+            return Instance(name: name, servers: servers, health: try config.strings("nginx.\(name).health"))
+        }
+        for instance in instances where !instance.servers.isEmpty && !targets.contains(where: { $0.name == instance.withoutTarget }) {
+            let others = instances.filter { $0.name != instance.name }
+            targets.append(Target(name: instance.withoutTarget, branch: instance.withoutBranch,
+                                  health: others.flatMap(\.health), answer: nil))
         }
 
         let pidKey = try string("pidFile")
@@ -116,9 +148,14 @@ public struct NginxSettings: Sendable {
             }
             reloadTimeout = seconds
         }
-        warnings = try UnknownKeys.warnings(in: config, section: "nginx", known: NginxSettings.knownKeys + targets.flatMap { target in
-            NginxSettings.targetKeys.map { "nginx.\(target.name).\($0)" }
+        warnings = try UnknownKeys.warnings(in: config, section: "nginx", known: NginxSettings.knownKeys + (targets.map(\.name) + instances.map(\.name)).flatMap { name in
+            NginxSettings.targetKeys.map { "nginx.\(name).\($0)" }
         }) { _, key in NginxSettings.targetKeys.map { $0.lowercased() }.contains(key) }
+    }
+
+    /// The instance a generated `without-<instance>` target takes out, nil for other targets.
+    public func instance(takenOutBy target: Target) -> Instance? {
+        instances.first { $0.withoutTarget == target.name && $0.withoutBranch == target.branch && !$0.servers.isEmpty }
     }
 
     public func target(_ name: String) throws -> Target {

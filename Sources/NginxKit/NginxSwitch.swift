@@ -90,7 +90,9 @@ public final class NginxSwitch {
         let interrupted = try SwitchJournal.read(repository)
         if let interrupted, !dryRun { try undoCheckout(of: interrupted) }
         let current = try currentState(dryRun: dryRun, interrupted: interrupted)
-        guard let targetCommit = try repository.branch(target.branch)?.target else {
+        // A generated target (all but one instance) is first brought up to date with `all`.
+        let generated = try settings.instance(takenOutBy: target).map { try regenerate($0, move: !dryRun) }
+        guard let targetCommit = try generated ?? repository.branch(target.branch)?.target else {
             throw ActionableError("the nginx repository has no branch \(target.branch) for target \(name)",
                                   hint: "Create it, or point nginx.\(name).branch at the right branch.")
         }
@@ -280,7 +282,7 @@ public final class NginxSwitch {
     /// The subjects of the commits of the `all` branch that the target's branch lacks (a fix to
     /// nginx.conf made on master and not merged into yun-app1); nil for `all` itself.
     public func commitsBehindAll(_ target: NginxSettings.Target) throws -> [String]? {
-        guard target.name != "all", let all = try allBranch(), all != target.branch,
+        guard target.name != "all", settings.instance(takenOutBy: target) == nil, let all = try allBranch(), all != target.branch,
               let allTip = try repository.branch(all)?.target, let tip = try repository.branch(target.branch)?.target else { return nil }
         return try repository.log(RevisionRange(tips: [allTip], hidden: [tip]), skipMerges: true).map { "\($0.id.short) \($0.subject)" }
     }
