@@ -53,6 +53,8 @@ struct GitProgram {
 /// said on the way.
 public struct PushReport: Sendable {
     public struct Line: Sendable, Equatable {
+        /// The push URL this line is about (a remote may have several), password hidden.
+        public let url: String
         /// git's flag: ` ` updated, `*` new, `=` up to date, `!` rejected, …
         public let flag: Character
         public let reference: String
@@ -67,28 +69,41 @@ public struct PushReport: Sendable {
 
     public var rejected: [Line] { lines.filter { $0.flag == "!" } }
     public var succeeded: Bool { status == 0 && rejected.isEmpty }
+    /// The push URLs that took every reference, when a remote has several.
+    public var accepted: [String] {
+        var urls: [String] = []
+        for line in lines where !urls.contains(line.url) { urls.append(line.url) }
+        return urls.filter { url in !lines.contains { $0.url == url && $0.flag == "!" } }
+    }
 }
 
 extension Repository {
-    /// `git push --atomic --porcelain [--no-verify] -- <remote> <refspecs>`: the user's git sends
-    /// the references all together or none (when the server supports it, which every git since
-    /// 2.4 does), running the `pre-push` hook unless `verify` is false.
+    /// `git push --atomic --porcelain --no-follow-tags [--no-verify] -- <remote> <refspecs>`: the
+    /// user's git sends exactly these references (push.followTags cannot add any), all together
+    /// or none (when the server supports it, which every git since 2.4 does), running the
+    /// `pre-push` hook unless `verify` is false.
     public func gitPush(to remote: String, refspecs: [String], atomic: Bool = true, verify: Bool = true) throws -> PushReport {
-        let arguments = ["push", "--porcelain"] + (atomic ? ["--atomic"] : []) + (verify ? [] : ["--no-verify"]) + ["--", remote] + refspecs
+        let arguments = ["push", "--porcelain", "--no-follow-tags"] + (atomic ? ["--atomic"] : []) + (verify ? [] : ["--no-verify"])
+            + ["--", remote] + refspecs
         let output = try GitProgram(repository: self).start(arguments, needs: "pushing", passInterrupts: true)
+        var url = remote
         let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n").compactMap { line -> PushReport.Line? in
+            if line.hasPrefix("To ") {
+                url = Repository.redact(String(line.dropFirst(3)))
+                return nil
+            }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count >= 3, let flag = fields[0].first else { return nil }
-            return .init(flag: flag, reference: String(fields[1].split(separator: ":").last ?? fields[1]), summary: String(fields[2]))
+            return .init(url: url, flag: flag, reference: String(fields[1].split(separator: ":").last ?? fields[1]), summary: String(fields[2]))
         }
-        return PushReport(status: output.status, lines: lines, messages: GitProgram.said(output.stderr))
+        return PushReport(status: output.status, lines: lines, messages: GitProgram.said(output.stderr).map(Repository.redactingURLs))
     }
 
     /// `git fetch -- <remote>`: the remote's own fetch refspecs and tag following, as the user's
     /// `git fetch` does. Returns git's messages when it fails.
     public func gitFetch(from remote: String) throws -> [String]? {
         let output = try GitProgram(repository: self).start(["fetch", "--quiet", "--", remote], needs: "fetching", passInterrupts: true)
-        return output.status == 0 ? nil : GitProgram.said(output.stderr)
+        return output.status == 0 ? nil : GitProgram.said(output.stderr).map(Repository.redactingURLs)
     }
 }
 

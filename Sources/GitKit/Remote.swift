@@ -41,4 +41,16 @@ extension Repository {
         let web = ["http", "https"].contains(url[..<scheme.lowerBound].lowercased())
         return web ? String(url[..<scheme.upperBound]) + "***" + String(url[at...]) : url
     }
+
+    /// Text (what git or a hook said) with every URL in it redacted.
+    public static func redactingURLs(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            word.contains("://") && word.contains("@") ? redact(String(word)) : String(word)
+        }.joined(separator: " ")
+    }
+
+    /// Whether `remote.<name>.mirror` is set: git then refuses to push named references.
+    public func isMirror(remote name: String) throws -> Bool {
+        try config().bool("remote.\(name).mirror") == true
+    }
 }

@@ -12,16 +12,21 @@ public struct RemoteComparison: Codable, Sendable, Equatable {
 }
 
 extension Workspace {
-    /// Before a command that will push: fetches `release.remote` with the user's git and
-    /// refuses, before anything moves, when the remote has commits of `branches` that the local
-    /// branches lack. A dry run does not fetch; it checks what the last fetch saw.
+    /// Before a command that will push: refuses a remote that is missing or a mirror, then
+    /// fetches `release.remote` with the user's git and refuses, before anything moves, when the
+    /// remote has commits of `branches` that the local branches lack. A dry run does not fetch;
+    /// it checks what the last fetch saw.
     func requireRemoteHasNothingNew(_ branches: [FlowBranch], command: String) throws {
-        guard options.fetch ?? settings.fetch else { return }
         let remote = settings.remote
         let retry = "release \(command) --push"
-        if objectsInMemory {
-            _ = try remoteURL(doing: "nothing was changed", then: retry)
-        } else {
+        // What would make the push fail whatever happens is refused before anything moves.
+        _ = try remoteURL(doing: "nothing was changed", then: retry)
+        if try repository.isMirror(remote: remote) {
+            throw ReleaseError("the remote '\(remote)' is a mirror (remote.\(remote).mirror), and git pushes no single branch or tag to a mirror; nothing was changed",
+                               hint: "Set release.remote to a remote that is not a mirror, or run without --push and push the mirror yourself.")
+        }
+        guard options.fetch ?? settings.fetch else { return }
+        if !objectsInMemory {
             try fetch(doing: "nothing was changed", then: retry,
                       hint: "Fix the cause and run \(retry) again, or add --no-fetch to release without checking the remote first.")
         }
@@ -60,7 +65,13 @@ extension Workspace {
     /// `git fetch release.remote`; a failure names its cause and says what `outcome` it had.
     private func fetch(doing outcome: String, then retry: String, hint: String) throws {
         let url = try remoteURL(doing: outcome, then: retry)
-        guard let said = try repository.gitFetch(from: settings.remote) else { return }
+        let failed: [String]?
+        do {
+            failed = try repository.gitFetch(from: settings.remote)
+        } catch let interrupt as Subprocess.Interrupted {
+            throw ReleaseError("fetching \(settings.remote) (\(url)) was interrupted (\(interrupt.name)); \(outcome)", hint: "Run \(retry) again when you are ready.")
+        }
+        guard let said = failed else { return }
         let cause = PushFailure.connectionCause(said) ?? said.prefix(2).joined(separator: " ").clipped(300)
         throw ReleaseError("fetching \(settings.remote) (\(url)) failed: \(cause); \(outcome)", hint: hint)
     }

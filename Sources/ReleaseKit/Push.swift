@@ -11,6 +11,10 @@ extension Workspace {
         // A name that looks like an option must come after `--` to be read as a name.
         let retry = "release push " + (names.contains { $0.hasPrefix("-") } ? "-- " : "") + names.joined(separator: " ")
         let url = try remoteURL(doing: "nothing was pushed (the local release is complete)", then: retry)
+        if try repository.isMirror(remote: remote) {
+            throw ReleaseError("the remote '\(remote)' is a mirror (remote.\(remote).mirror), and git pushes no single branch or tag to a mirror; nothing was pushed",
+                               hint: "Set release.remote to a remote that is not a mirror, then run: \(retry)")
+        }
         var report: PushReport
         do {
             report = try repository.gitPush(to: remote, refspecs: refspecs, verify: options.verify)
@@ -22,7 +26,8 @@ extension Workspace {
             throw ReleaseError("the push to \(remote) (\(url)) was interrupted (\(interrupt.name)); the local release is complete",
                                hint: "release status --fetch shows what \(remote) has now; to send the rest, run: \(retry)")
         }
-        guard !report.succeeded else { return url }
+        // With several push URLs, git names each one it pushed to.
+        guard !report.succeeded else { return report.accepted.count > 1 ? report.accepted.joined(separator: ", ") : url }
         let cause = PushFailure(report, remote: remote, url: url, refspecs: refspecs)
         throw ReleaseError("\(cause.message); the local release is complete", hint: cause.hint(retry: retry))
     }
@@ -45,9 +50,12 @@ extension Workspace {
     public func refspecs(for names: [String]) throws -> [String] {
         try names.map { name in
             let candidates = [Reference.branch(name), Reference.tag(name)] + (name.hasPrefix("refs/") ? [name] : [])
-            for full in candidates where Repository.isValidReferenceName(full) {
-                if try repository.reference(named: full) != nil { return Self.refspec(full) }
+            let found = try candidates.filter { try Repository.isValidReferenceName($0) && repository.reference(named: $0) != nil }
+            if found.count > 1, !name.hasPrefix("refs/") {
+                throw ReleaseError("'\(name)' is both a branch and a tag, so release push does not know which to send",
+                                   hint: "Name it in full: refs/heads/\(name) or refs/tags/\(name).")
             }
+            if let full = found.first { return Self.refspec(full) }
             throw ReleaseError("no branch or tag named '\(name)' to push", hint: "Give the names release printed, e.g. \(settings.production) and the new tag.")
         }
     }
@@ -65,12 +73,15 @@ struct PushFailure {
         let rejected = report.rejected.filter { !$0.summary.contains("atomic push failed") }
         let server = report.messages.filter { $0.hasPrefix("remote:") }
             .map { $0.dropFirst(7).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // A remote with several push URLs: some may have taken everything already.
+        let partly = report.accepted.isEmpty ? "" : " (\(report.accepted.joined(separator: ", ")) took the push already)"
         if let stale = rejected.first(where: { $0.summary.contains("non-fast-forward") || $0.summary.contains("fetch first") || $0.summary.contains("stale info") }) {
-            message = "someone pushed to \(Reference.shortName(stale.reference)) on \(remote) meanwhile, so nothing was pushed"
+            let place = report.accepted.isEmpty ? "on \(remote)" : "on \(stale.url)"
+            message = "someone pushed to \(Reference.shortName(stale.reference)) \(place) meanwhile, so \(partly.isEmpty ? "nothing was pushed" : "it refused the push" + partly)"
             kind = .behind
         } else if let refused = rejected.first {
             let said = server.isEmpty ? "" : ": " + server.prefix(3).joined(separator: " ").clipped(300)
-            message = "\(remote) (\(url)) refused \(Reference.shortName(refused.reference)) \(refused.summary)\(said)"
+            message = "\(remote) (\(refused.url)) refused \(Reference.shortName(refused.reference)) \(refused.summary)\(said)\(partly)"
             kind = .serverRefused
         } else if let cause = Self.connectionCause(report.messages) {
             message = "push to \(remote) (\(url)) failed: \(cause)"
@@ -94,10 +105,14 @@ struct PushFailure {
     static func connectionCause(_ messages: [String]) -> String? {
         let text = messages.joined(separator: "\n")
         let causes: [(patterns: [String], cause: String)] = [
-            (["Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED", "No ED25519 host key is known", "host key is known"],
-             "the server's ssh host key is unknown or changed (ssh refused it); check it and add it to ~/.ssh/known_hosts (ssh to it once by hand)"),
+            (["REMOTE HOST IDENTIFICATION HAS CHANGED"],
+             "the server's ssh host key CHANGED since it was recorded in known_hosts (ssh refused it): check with the server's administrators before you replace the recorded key"),
+            (["Host key verification failed", "No ED25519 host key is known", "host key is known"],
+             "the server's ssh host key is unknown (ssh refused it): check it and add it to ~/.ssh/known_hosts (ssh to it once by hand)"),
+            (["returned error: 403"],
+             "the server refused access (HTTP 403): these credentials may not push to this repository"),
             (["Permission denied (", "Authentication failed", "could not read Username", "could not read Password",
-              "returned error: 401", "returned error: 403", "terminal prompts disabled", "Too many authentication failures"],
+              "returned error: 401", "terminal prompts disabled", "Too many authentication failures"],
              "authentication failed (\(messages.first { $0.contains("ermission denied") || $0.contains("uthentication") || $0.contains("could not read") || $0.contains("returned error") }?.clipped(160) ?? "refused")); check your ssh key or agent, or the credential helper"),
             (["Could not resolve host", "Could not resolve hostname", "Connection refused", "Connection timed out",
               "Failed to connect", "No route to host", "Network is unreachable", "Could not connect", "Operation timed out"],

@@ -91,10 +91,10 @@ struct SSHTransportTests {
         #expect(try release("promote", in: git, environment: environment).status == 0)
         let before = try git.snapshot()
         let result = try release("cut", "--date", "20261121", "--push", in: git, environment: environment)
-        expectRefusal(result, mentioning: "host key is unknown or changed")
+        expectRefusal(result, mentioning: "host key is unknown (ssh refused it)")
         #expect(try git.snapshot() == before)
         let pushed = try release("push", "testing", in: git, environment: environment)
-        expectRefusal(pushed, mentioning: "host key is unknown or changed")
+        expectRefusal(pushed, mentioning: "host key is unknown (ssh refused it)")
         let knownHosts = (try? String(contentsOf: home.appendingPathComponent(".ssh/known_hosts"), encoding: .utf8)) ?? ""
         #expect(knownHosts.isEmpty, "the key was not accepted behind the user's back")
         #expect(try origin(of: git).id("testing") != (try git.id("testing")))
@@ -171,6 +171,15 @@ struct HTTPTransportTests {
         #expect(proxied.contains("git-receive-pack"), "the push went through the proxy: \(proxied)")
         #expect(!(try git.git("config", "--list")).contains(token), "the token is written nowhere")
     }
+
+    @Test func aServerThatRefusesPushesIsNamedAsSuch() throws {
+        let server = try GitHTTPServer(in: Scratch.folder("http"))
+        defer { server.stop() }
+        let git = try setUp(server)
+        try GitRepository(existing: server.repositories.appendingPathComponent("shop.git")).git("config", "http.receivepack", "false")
+        try git.git("remote", "set-url", "origin", server.url("shop.git", credentials: true))
+        expectRefusal(try release("promote", "--push", "--no-fetch", in: git), mentioning: "the server refused access (HTTP 403)")
+    }
 }
 
 /// What the server and git say when a push fails, and what release makes of it.
@@ -197,6 +206,59 @@ struct PushFailureTests {
         try "#!/bin/sh\n[ \"$1\" = refs/heads/testing ] && { echo \"testing is protected\"; exit 1; }\nexit 0\n".write(to: hook, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
         expectRefusal(try release("promote", "--push", in: git), mentioning: "testing is protected")
+    }
+
+    @Test func onlyTheNamedReferencesAreSentWhateverPushSettingsSay() throws {
+        let git = try flowRepository()
+        try git.git("config", "push.followTags", "true")
+        try git.git("tag", "-a", "local-note", "-m", "not for the remote", "develop")
+        #expect(try release("promote", "--push", in: git).status == 0)
+        #expect(try origin(of: git).git("tag", "-l").isEmpty, "push.followTags adds nothing")
+        try git.git("tag", "-a", "testing", "-m", "same name as the branch")
+        expectRefusal(try release("push", "testing", in: git), mentioning: "'testing' is both a branch and a tag")
+        #expect(try release("push", "refs/heads/testing", in: git).status == 0)
+    }
+
+    @Test func aMirrorRemoteIsRefusedBeforeAnythingMoves() throws {
+        let git = try flowRepository()
+        try git.git("config", "remote.origin.mirror", "true")
+        try expectRefusedUntouched(git, "promote", "--push", mentioning: "the remote 'origin' is a mirror")
+        expectRefusal(try release("push", "develop", in: git), mentioning: "is a mirror")
+    }
+
+    @Test func severalPushURLsAreReportedEachAndNeverAsNothingPushed() throws {
+        let git = try flowRepository()
+        let second = try GitRepository(at: Scratch.directory.appendingPathComponent("second.git"), bare: true)
+        try git.git("push", "-q", second.path, "master", "develop")
+        try git.git("config", "remote.origin.pushurl", origin(of: git).path)
+        try git.git("config", "--add", "remote.origin.pushurl", second.path)
+        let result = try release("promote", "--push", in: git)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\(origin(of: git).path), \(second.path)"), "\(result.stdout)")
+        #expect(try second.id("testing") == (try git.id("testing")))
+
+        // The second one has moved on: the first takes the push, and the report says so.
+        let clone = try GitRepository(at: Scratch.directory.appendingPathComponent("other"))
+        try clone.git("fetch", "-q", second.path, "testing:testing")
+        try clone.git("checkout", "-q", "testing")
+        try clone.commit("someone else's")
+        try clone.git("push", "-q", second.path, "testing")
+        try git.git("checkout", "-q", "develop")
+        try git.commit("feat: more")
+        let partial = try release("promote", "--push", in: git)
+        expectRefusal(partial, mentioning: "someone pushed to testing on \(second.path) meanwhile")
+        #expect(partial.stderr.contains("\(origin(of: git).path) took the push already"))
+        #expect(!partial.stderr.contains("nothing was pushed"))
+    }
+
+    @Test func urlsInWhatGitOrAHookSaysAreRedacted() throws {
+        let git = try flowRepository()
+        let hook = git.url.appendingPathComponent(".git/hooks/pre-push")
+        try "#!/bin/sh\necho 'refusing http://releaser:s3cret@127.0.0.1:9/shop.git' >&2\nexit 1\n".write(to: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        let result = try release("push", "master", in: git)
+        expectRefusal(result, mentioning: "refusing http://releaser:***@127.0.0.1:9/shop.git")
+        #expect(!result.stderr.contains("s3cret"))
     }
 
     @Test func aNonFastForwardSaysSomeonePushedAndWhatToRun() throws {
