@@ -28,11 +28,13 @@ let package = Package(
             resources: [.embedInCode("Templates")]
         ),
         .target(name: "NginxKit", dependencies: ["GitKit"]),
+        .target(name: "DeployKit", dependencies: ["NginxKit", "ReleaseKit", "GitKit"]),
         .target(
             name: "ReleaseCLI",
             dependencies: [
                 "ReleaseKit",
                 "NginxKit",
+                "DeployKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

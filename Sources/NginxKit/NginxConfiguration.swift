@@ -6,7 +6,7 @@ import GitKit
 public struct NginxConfigFile {
     let text: String
 
-    init(text: String) { self.text = text }
+    public init(text: String) { self.text = text }
 
     /// An `upstream` block: its name, whether it serves `http` or `stream`, and its `server`
     /// entries (address, then any `down` or `backup` flag).
@@ -49,7 +49,7 @@ public struct NginxConfigFile {
     /// The text with every `server` line for one of `addresses`, in any `upstream` block, marked
     /// `down` (kept as it is when it already is), and how many such lines there were. Refused
     /// when an upstream would be left with no server up: that would take its last backend away.
-    func markingDown(_ addresses: Set<String>) throws -> (text: String, marked: Int) {
+    public func markingDown(_ addresses: Set<String>) throws -> (text: String, marked: Int) {
         var text = self.text
         var marked = 0
         var upDown: [String: (up: Int, down: Int)] = [:]

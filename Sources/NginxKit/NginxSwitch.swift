@@ -79,10 +79,11 @@ public final class NginxSwitch {
     }
 
     /// Routes nginx to `name`: checks out its branch and has nginx load it, unless the last
-    /// confirmed reload recorded that nginx already runs that branch's tip. `beforeSwitching`
+    /// confirmed reload recorded that nginx already runs that branch's tip. `generated` is the
+    /// commit of a generated target, made before (a dry run does not move its branch). `beforeSwitching`
     /// runs once every check has passed, before anything changes (a dry run included); its
     /// error refuses the switch.
-    public func run(target name: String, dryRun: Bool,
+    public func run(target name: String, dryRun: Bool, commit generated: OID? = nil,
                     beforeSwitching: (_ from: NginxSwitchResult.State, _ to: NginxSwitchResult.State) throws -> Void = { _, _ in })
         throws -> NginxSwitchResult {
         let started = now()
@@ -90,8 +91,6 @@ public final class NginxSwitch {
         let interrupted = try SwitchJournal.read(repository)
         if let interrupted, !dryRun { try undoCheckout(of: interrupted) }
         let current = try currentState(dryRun: dryRun, interrupted: interrupted)
-        // A generated target (all but one instance) is first brought up to date with `all`.
-        let generated = try settings.instance(takenOutBy: target).map { try regenerate($0, move: !dryRun) }
         guard let targetCommit = try generated ?? repository.branch(target.branch)?.target else {
             throw ActionableError("the nginx repository has no branch \(target.branch) for target \(name)",
                                   hint: "Create it, or point nginx.\(name).branch at the right branch.")
@@ -275,7 +274,7 @@ public final class NginxSwitch {
     }
 
     /// The branch of the `all` target, which every other target's branch should contain.
-    func allBranch() throws -> String? {
+    public func allBranch() throws -> String? {
         settings.targets.first { $0.name == "all" }?.branch
     }
 

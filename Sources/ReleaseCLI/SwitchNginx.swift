@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeployKit
 import Foundation
 import GitKit
 import NginxKit
@@ -64,7 +65,11 @@ extension Release {
             nginx.settings.notes.forEach { Terminal.standardError("note: \($0)") }
             let dryRun = dryRun.dryRun
             let result = try nginx.withLock(target) {
-                try nginx.run(target: target, dryRun: dryRun) { from, to in
+                // A generated target (all but one instance) is first brought up to date with `all`.
+                let generated = try nginx.settings.instance(takenOutBy: nginx.settings.target(target)).map {
+                    try GeneratedTargets(nginx).regenerate($0, move: !dryRun)
+                }
+                return try nginx.run(target: target, dryRun: dryRun, commit: generated) { from, to in
                     try Self.hookEvent(from: from, to: to, dryRun: dryRun).run(.pre, in: repository, verify: !noVerify)
                 }
             }

@@ -52,3 +52,32 @@ struct NginxConfigFileTests {
         #expect(NginxConfigFile(text: NginxPaths.mainFile(of: dump)).topLevel("pid") == "run/nginx.pid")
     }
 }
+
+@Suite struct MarkingDownTests {
+    @Test func marksOnlyTheInstancesServerLinesInUpstreams() throws {
+        let text = """
+            upstream backends {
+                server 10.0.0.1:8080 weight=2;   # app1
+                server 10.0.0.2:8080;
+                server 10.0.0.3:8080 backup;
+            }
+            server { listen 80; location / { proxy_pass http://backends; } }
+            stream { upstream db { server 10.0.0.1:8080 down; server 10.0.0.9:5432; } }
+
+            """
+        let result = try NginxConfigFile(text: text).markingDown(["10.0.0.1:8080"])
+        #expect(result.marked == 2)
+        #expect(result.text.contains("server 10.0.0.1:8080 weight=2 down;   # app1"))
+        #expect(result.text.contains("server 10.0.0.1:8080 down;"), "already down stays as it is")
+        #expect(!result.text.contains("down down"))
+        #expect(result.text.contains("server 10.0.0.2:8080;\n"))
+        #expect(result.text.contains("listen 80;"))
+    }
+
+    @Test func serverLinesOfAnIncludedFileAndTheLastLiveBackend() throws {
+        let included = try NginxConfigFile(text: "server 10.0.0.1:8080;\nserver 10.0.0.2:8080;\n").markingDown(["10.0.0.2:8080"])
+        #expect(included.text == "server 10.0.0.1:8080;\nserver 10.0.0.2:8080 down;\n")
+        let alone = "upstream backends { server 10.0.0.1:8080; server 10.0.0.3:8080 backup; }\n"
+        #expect(throws: ActionableError.self) { try NginxConfigFile(text: alone).markingDown(["10.0.0.1:8080"]) }
+    }
+}

@@ -1,16 +1,22 @@
 import Foundation
 import GitKit
+import NginxKit
 
 /// The targets `release` generates for `deploy.instances`: `without-<instance>` is the `all`
 /// branch's tip with that instance's `server` lines marked `down`, committed on
 /// `release/without-<instance>` with the tip as parent. The commit depends only on the tip (its
 /// date and a fixed author), so regenerating from the same tip gives the same commit, and a
 /// generated branch never lags behind the `all` branch.
-extension NginxSwitch {
+public struct GeneratedTargets {
+    let nginx: NginxSwitch
+    var repository: Repository { nginx.repository }
+
+    public init(_ nginx: NginxSwitch) { self.nginx = nginx }
+
     /// The generated commit for taking `instance` out, written (objects only) from the `all`
     /// branch's current tip.
     public func generatedCommit(without instance: NginxSettings.Instance) throws -> OID {
-        guard let all = try allBranch(), let tip = try repository.branch(all)?.target else {
+        guard let all = try nginx.allBranch(), let tip = try repository.branch(all)?.target else {
             throw ActionableError("release generates \(instance.withoutTarget) from the all target's branch, and there is none",
                                   hint: "Create it, or point nginx.all.branch at the branch that routes to every instance.")
         }
@@ -44,12 +50,12 @@ extension NginxSwitch {
     /// Brings the branch of a generated target up to date with the `all` branch and returns its
     /// commit; `move` false (a dry run) leaves the branch where it is. Refused while that branch
     /// is checked out and would move: the working tree would no longer match it.
-    func regenerate(_ instance: NginxSettings.Instance, move: Bool) throws -> OID {
+    public func regenerate(_ instance: NginxSettings.Instance, move: Bool) throws -> OID {
         let commit = try generatedCommit(without: instance)
         let current = try repository.branch(instance.withoutBranch)?.target
         guard move, current != commit else { return commit }
         if try repository.head().branchName == instance.withoutBranch {
-            throw ActionableError("nginx runs \(instance.withoutTarget), generated from an older \(try allBranch() ?? "all branch"); it cannot be regenerated while checked out",
+            throw ActionableError("nginx runs \(instance.withoutTarget), generated from an older \(try nginx.allBranch() ?? "all branch"); it cannot be regenerated while checked out",
                                   hint: "Switch to another target first (release switch-nginx all), then switch to \(instance.withoutTarget) again.")
         }
         try repository.updateReference(Reference.branch(instance.withoutBranch), to: commit, expecting: current,
