@@ -21,10 +21,7 @@ extension Workspace {
         let retry = "release \(command) --push"
         // What would make the push fail whatever happens is refused before anything moves.
         _ = try remoteURL(doing: "nothing was changed", then: retry)
-        if try repository.isMirror(remote: remote) {
-            throw ReleaseError("the remote '\(remote)' is a mirror (remote.\(remote).mirror), and git pushes no single branch or tag to a mirror; nothing was changed",
-                               hint: "Set release.remote to a remote that is not a mirror, or run without --push and push the mirror yourself.")
-        }
+        try requireNoMirror(outcome: "nothing was changed", then: "or run without --push and push the mirror yourself.")
         guard options.fetch ?? settings.fetch else { return }
         if !objectsInMemory {
             try fetch(doing: "nothing was changed", then: retry,

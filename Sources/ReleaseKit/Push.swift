@@ -11,10 +11,7 @@ extension Workspace {
         // A name that looks like an option must come after `--` to be read as a name.
         let retry = "release push " + (names.contains { $0.hasPrefix("-") } ? "-- " : "") + names.joined(separator: " ")
         let url = try remoteURL(doing: "nothing was pushed (the local release is complete)", then: retry)
-        if try repository.isMirror(remote: remote) {
-            throw ReleaseError("the remote '\(remote)' is a mirror (remote.\(remote).mirror), and git pushes no single branch or tag to a mirror; nothing was pushed",
-                               hint: "Set release.remote to a remote that is not a mirror, then run: \(retry)")
-        }
+        try requireNoMirror(outcome: "nothing was pushed", then: "then run: \(retry)")
         var report: PushReport
         do {
             report = try repository.gitPush(to: remote, refspecs: refspecs, verify: options.verify)
@@ -28,7 +25,7 @@ extension Workspace {
         }
         // With several push URLs, git names each one it pushed to.
         guard !report.succeeded else { return report.accepted.count > 1 ? report.accepted.joined(separator: ", ") : url }
-        let cause = PushFailure(report, remote: remote, url: url, refspecs: refspecs)
+        let cause = PushFailure(report, remote: remote, url: url)
         throw ReleaseError("\(cause.message); the local release is complete", hint: cause.hint(retry: retry))
     }
 
@@ -39,6 +36,13 @@ extension Workspace {
                                hint: "Add it (git remote add \(settings.remote) URL) or set release.remote, then run: \(retry)")
         }
         return url
+    }
+
+    /// Refuses a mirror remote: git pushes no single branch or tag to one.
+    func requireNoMirror(outcome: String, then next: String) throws {
+        guard try repository.isMirror(remote: settings.remote) else { return }
+        throw ReleaseError("the remote '\(settings.remote)' is a mirror (remote.\(settings.remote).mirror), and git pushes no single branch or tag to a mirror; \(outcome)",
+                           hint: "Set release.remote to a remote that is not a mirror, \(next)")
     }
 
     /// The names `release push` takes for these refspecs: `master`, `release1.4.0-pro-…`.
@@ -69,7 +73,7 @@ struct PushFailure {
 
     enum Kind { case behind, serverRefused, network, other }
 
-    init(_ report: PushReport, remote: String, url: String, refspecs: [String]) {
+    init(_ report: PushReport, remote: String, url: String) {
         let rejected = report.rejected.filter { !$0.summary.contains("atomic push failed") }
         let server = report.messages.filter { $0.hasPrefix("remote:") }
             .map { $0.dropFirst(7).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
