@@ -206,21 +206,28 @@ public final class NginxLab: @unchecked Sendable {
         }
     }
 
-    /// A port nothing listens on right now.
+    /// A port nothing listens on right now, never handed out twice by this process, and below
+    /// the kernel's ephemeral range (32768 and up), where every outgoing connection of the
+    /// tests (probes, git, ssh) takes its local port: a port picked there can be taken by one
+    /// of those before the server that wants it binds it.
     public static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        for _ in 0..<2_000 {
+            let port = ports.next()
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(descriptor) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = port.bigEndian
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return port }
         }
-        guard bound else { throw CommandFailed(command: "find a free port", result: CommandResult(status: 1, stdout: "", stderr: "", stdoutBytes: Data())) }
-        return UInt16(bigEndian: address.sin_port)
+        throw CommandFailed(command: "find a free port", result: CommandResult(status: 1, stdout: "", stderr: "", stdoutBytes: Data()))
     }
+
+    private static let ports = PortSequence()
 }
 
 /// A bounded stream of new connections through nginx from several threads, counting every
@@ -296,6 +303,20 @@ public final class PortHolder: @unchecked Sendable {
         lock.withLock {
             if open { close(descriptor) }
             open = false
+        }
+    }
+}
+
+/// Ports 20000–31999 in turn, starting where this process's id points, so two test processes
+/// rarely try the same ones.
+private final class PortSequence: @unchecked Sendable {
+    private let lock = NSLock()
+    private var upcoming = 20_000 + Int(getpid() % 60) * 200
+
+    func next() -> UInt16 {
+        lock.withLock {
+            defer { upcoming = upcoming >= 31_999 ? 20_000 : upcoming + 1 }
+            return UInt16(upcoming)
         }
     }
 }
