@@ -4,30 +4,37 @@ import Foundation
 extension Repository {
     /// The URL of a remote with any password hidden, or nil when there is no such remote.
     public func remoteURL(_ name: String) throws -> String? {
+        try withRemote(name) { remote in
+            (git_remote_pushurl(remote) ?? git_remote_url(remote)).map { Repository.redact(String(cString: $0)) }
+        } ?? nil
+    }
+
+    /// The remote-tracking reference `remote`'s fetch refspecs map `branch` (a full name) to,
+    /// e.g. `refs/remotes/origin/master`; nil when there is no such remote or it does not fetch
+    /// that branch.
+    public func remoteTrackingReference(for branch: String, remote remoteName: String) throws -> String? {
+        try withRemote(remoteName) { remote -> String? in
+            for index in 0..<git_remote_refspec_count(remote) {
+                guard let spec = git_remote_get_refspec(remote, index), git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
+                      git_refspec_src_matches(spec, branch) == 1 else { continue }
+                var buffer = git_buf()
+                defer { git_buf_dispose(&buffer) }
+                guard git_refspec_transform(&buffer, spec, branch) == 0, let name = buffer.ptr else { continue }
+                return String(cString: name)
+            }
+            return nil
+        } ?? nil
+    }
+
+    /// `body` with the configured remote `name`; nil when there is no such remote (a name git
+    /// would not accept, such as `--upload-pack=…`, included).
+    private func withRemote<T>(_ name: String, _ body: (OpaquePointer?) throws -> T) throws -> T? {
         var remote: OpaquePointer?
         let result = git_remote_lookup(&remote, pointer, name)
         if git_error_code(result) == GIT_ENOTFOUND || git_error_code(result) == GIT_EINVALIDSPEC { return nil }
         try GitError.check(result, "read remote \(name)")
         defer { git_remote_free(remote) }
-        let url = git_remote_pushurl(remote) ?? git_remote_url(remote)
-        return url.map { Repository.redact(String(cString: $0)) }
-    }
-
-    /// The remote-tracking reference `remote`'s fetch refspecs map `branch` (a full name) to,
-    /// e.g. `refs/remotes/origin/master`; nil when the remote does not fetch that branch.
-    public func remoteTrackingReference(for branch: String, remote remoteName: String) throws -> String? {
-        var remote: OpaquePointer?
-        try GitError.check(git_remote_lookup(&remote, pointer, remoteName), "find remote \(remoteName)")
-        defer { git_remote_free(remote) }
-        for index in 0..<git_remote_refspec_count(remote) {
-            guard let spec = git_remote_get_refspec(remote, index), git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
-                  git_refspec_src_matches(spec, branch) == 1 else { continue }
-            var buffer = git_buf()
-            defer { git_buf_dispose(&buffer) }
-            guard git_refspec_transform(&buffer, spec, branch) == 0, let name = buffer.ptr else { continue }
-            return String(cString: name)
-        }
-        return nil
+        return try body(remote)
     }
 
     /// A URL with its secrets hidden, for messages and logs: the password of `user:password@`,

@@ -47,7 +47,7 @@ public struct Signer: Sendable {
     /// The armored signature of `payload`, or a refusal naming the program and what it said.
     public func sign(_ payload: Data) throws -> String {
         let output: Subprocess.Output
-        var signature: Data
+        let signature: Data
         switch format {
         case .openpgp, .x509:
             output = try run([program, "--status-fd=2", "-bsau", key], input: payload)
@@ -71,8 +71,7 @@ public struct Signer: Sendable {
             guard output.status == 0, !signature.isEmpty else { throw failure(output) }
         }
         // git keeps signatures with plain line ends.
-        signature = Data(String(decoding: signature, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").utf8)
-        return String(decoding: signature, as: UTF8.self)
+        return String(decoding: signature, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
     }
 
     /// git's literal ssh keys: `key::ssh-ed25519 AAAA…`, or (older spelling) the key itself.

@@ -45,7 +45,7 @@ extension Workspace {
     /// fetch (no network); nil without a remote or a remote-tracking branch.
     public func remoteComparison(_ branch: FlowBranch) throws -> RemoteComparison? {
         let local = Reference.branch(branchName(branch))
-        guard try repository.remoteURL(settings.remote) != nil, let ours = try tipIfPresent(of: branch),
+        guard let ours = try tipIfPresent(of: branch),
               let tracking = try repository.remoteTrackingReference(for: local, remote: settings.remote),
               let theirs = try repository.reference(named: tracking)?.target else { return nil }
         return RemoteComparison(tracking: Reference.shortName(tracking), commit: theirs,
