@@ -34,6 +34,12 @@ public enum Command {
                              stderr: String(decoding: output.stderr, as: UTF8.self), stdoutBytes: output.stdout)
     }
 
+    /// Runs a program (found on PATH when given by name) and throws unless it succeeds.
+    public static func succeed(_ arguments: [String]) throws {
+        let result = try run(which(arguments[0]) ?? arguments[0], Array(arguments.dropFirst()))
+        guard result.succeeded else { throw CommandFailed(command: arguments.joined(separator: " "), result: result) }
+    }
+
     /// The absolute path of a program on PATH.
     public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

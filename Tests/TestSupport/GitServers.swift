@@ -21,7 +21,7 @@ public final class SSHServer: @unchecked Sendable {
         user = String(cString: getpwuid(getuid())!.pointee.pw_name)
         let hostKey = folder.appendingPathComponent("host_key").path
         clientKey = folder.appendingPathComponent("client_key").path
-        for key in [hostKey, clientKey] { try Self.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "release-tests", "-f", key) }
+        for key in [hostKey, clientKey] { try Command.succeed(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "release-tests", "-f", key]) }
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: folder.appendingPathComponent("authorized_keys").path)
         let hostPublic = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         knownHostsLine = "[127.0.0.1]:\(port) \(hostPublic)\n"
@@ -41,7 +41,7 @@ public final class SSHServer: @unchecked Sendable {
         // As root, sshd wants the privilege separation folder its service unit would make.
         if geteuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
         // Without -D sshd detaches once it listens; the pid file tells where it is.
-        try Self.run(Self.sshd, "-f", folder.appendingPathComponent("sshd_config").path, "-E", folder.appendingPathComponent("sshd.log").path)
+        try Command.succeed([Self.sshd, "-f", folder.appendingPathComponent("sshd_config").path, "-E", folder.appendingPathComponent("sshd.log").path])
     }
 
     public func url(_ repository: URL) -> String { "ssh://\(user)@127.0.0.1:\(port)\(repository.path)" }
@@ -54,11 +54,6 @@ public final class SSHServer: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    static func run(_ arguments: String...) throws {
-        let result = try Command.run(Command.which(arguments[0]) ?? arguments[0], Array(arguments.dropFirst()))
-        guard result.succeeded else { throw CommandFailed(command: arguments.joined(separator: " "), result: result) }
-    }
 
     /// Variables that make ssh (which takes `~` from the password database, not from HOME) see
     /// `home` as the user's home, through nss_wrapper: `~/.ssh/config` and keys there are used.
@@ -135,8 +130,7 @@ public final class GitHTTPServer: @unchecked Sendable {
         do {
             let deadline = Date().addingTimeInterval(10)
             while !FileManager.default.fileExists(atPath: socket), Date() < deadline { usleep(10_000) }
-            let result = try Command.run(NginxLab.nginx, ["-p", folder.path + "/", "-c", folder.appendingPathComponent("nginx.conf").path])
-            guard result.succeeded else { throw CommandFailed(command: "nginx for git http-backend", result: result) }
+            try Command.succeed([NginxLab.nginx, "-p", folder.path + "/", "-c", folder.appendingPathComponent("nginx.conf").path])
         } catch {
             stop()
             throw error

@@ -48,7 +48,7 @@ public final class NginxLab: @unchecked Sendable {
         do {
             for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
             try writeConfiguration()
-            try run([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
+            try Command.succeed([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
             try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL, timeout: self.delay + 2) { true } else { false } }
         } catch {
             stop()
@@ -146,7 +146,7 @@ public final class NginxLab: @unchecked Sendable {
             }
 
             """.utf8).write(to: folder.appendingPathComponent("nginx.conf"))
-        try run([NginxLab.nginx, "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path])
+        try Command.succeed([NginxLab.nginx, "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path])
         lock.withLock { backendVersions[name] = version }
         try waitUntil("backend \(name) answers") {
             if case .success = HTTPProbe.get("http://127.0.0.1:\(self.backendPorts[name]!)/health") { true } else { false }
@@ -191,11 +191,6 @@ public final class NginxLab: @unchecked Sendable {
             (running.workers + [running.master]).forEach { kill($0, SIGKILL) }
         }
         try? FileManager.default.removeItem(atPath: pidPath)
-    }
-
-    private func run(_ arguments: [String]) throws {
-        let result = try Command.run(arguments[0], Array(arguments.dropFirst()))
-        guard result.succeeded else { throw CommandFailed(command: arguments.joined(separator: " "), result: result) }
     }
 
     private func waitUntil(_ what: String, _ condition: @escaping () -> Bool) throws {
