@@ -178,8 +178,7 @@ struct ChangelogFileTests {
     @Test func editOpensTheEditorOnTheDraft() throws {
         let git = try repository()
         let script = Scratch.directory.appendingPathComponent("editor.sh")
-        try Data("#!/bin/sh\nsed -i 's/^\\* fix: one$/* fix: one (curated)/' \"$1\"\n".utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try Scratch.writeScript("#!/bin/sh\nsed -i 's/^\\* fix: one$/* fix: one (curated)/' \"$1\"\n", to: script)
         var environment = git.environment
         environment["EDITOR"] = script.path
         let result = try ReleaseBinary.run(["changelog", "--edit", "--date", "20261121"], in: git.url, environment: environment)

@@ -6,10 +6,7 @@ import TestSupport
 @Suite(.scratchDirectory)
 struct HookTests {
     func hook(_ git: GitRepository, _ name: String, _ body: String, folder: String = ".git/hooks", executable: Bool = true) throws {
-        let url = git.url.appendingPathComponent(folder).appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try "#!/bin/sh\n\(body)\n".write(to: url, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: url.path)
+        try Scratch.writeScript("#!/bin/sh\n\(body)\n", to: git.url.appendingPathComponent(folder).appendingPathComponent(name), executable: executable)
     }
 
     var record: String { Scratch.directory.appendingPathComponent("hook.log").path }
@@ -75,9 +72,7 @@ struct HookTests {
 
     @Test func aHookWithoutShebangRunsWithShAsGitRunsIt() throws {
         let git = try flowRepository()
-        let url = git.url.appendingPathComponent(".git/hooks/pre-release-promote")
-        try "echo ran > \(record)\n".write(to: url, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        try Scratch.writeScript("echo ran > \(record)\n", to: git.url.appendingPathComponent(".git/hooks/pre-release-promote"))
         let result = try release("promote", in: git)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(recorded() == "ran\n")

@@ -112,8 +112,7 @@ struct NginxTruthTests {
         // A validate that takes a second, so the interrupt lands in the middle of the switch.
         let validate = try lab.config.git("config", "nginx.validate").trimmingCharacters(in: .whitespacesAndNewlines)
         let slow = Scratch.directory.appendingPathComponent("slow-validate.sh")
-        try Data("#!/bin/sh\nsleep 1\nexec \(validate)\n".utf8).write(to: slow)
-        chmod(slow.path, 0o755)
+        try Scratch.writeScript("#!/bin/sh\nsleep 1\nexec \(validate)\n", to: slow)
         try lab.config.git("config", "nginx.validate", slow.path)
         let workers = lab.workerPIDs()
         let log = Scratch.directory.appendingPathComponent("switch.log")
@@ -410,8 +409,7 @@ struct NginxCertaintyTests {
         defer { lab.stop() }
         let reload = try lab.config.git("config", "nginx.reload").trimmingCharacters(in: .whitespacesAndNewlines)
         let slow = Scratch.directory.appendingPathComponent("slow-reload.sh")
-        try Data("#!/bin/sh\n\(reload)\nsleep 2\n".utf8).write(to: slow)
-        chmod(slow.path, 0o755)
+        try Scratch.writeScript("#!/bin/sh\n\(reload)\nsleep 2\n", to: slow)
         try lab.config.git("config", "nginx.reload", slow.path)
         let output = Scratch.directory.appendingPathComponent("switch.json")
         let process = Process()

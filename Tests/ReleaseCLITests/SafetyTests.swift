@@ -202,8 +202,7 @@ struct SmallerWrongResultsTests {
     /// `release cut --edit` with an editor that runs `script` (the draft's path is `$1`).
     func cutEditing(_ git: GitRepository, with script: String, name: String) throws -> CommandResult {
         let editor = Scratch.directory.appendingPathComponent("\(name).sh")
-        try Data("#!/bin/sh\n\(script)\n".utf8).write(to: editor)
-        chmod(editor.path, 0o755)
+        try Scratch.writeScript("#!/bin/sh\n\(script)\n", to: editor)
         var environment = git.environment
         environment["EDITOR"] = editor.path
         return try ReleaseBinary.run(["cut", "--edit", "--date", "20261121"], in: git.url, environment: environment)

@@ -188,9 +188,8 @@ struct PushFailureTests {
     @Test func aServerHookRejectionLeavesNeitherBranchNorTagAndQuotesTheServer() throws {
         let git = try flowRepository()
         let remote = origin(of: git)
-        try "#!/bin/sh\necho 'master is frozen until Monday' >&2\nexit 1\n".write(
-            to: remote.url.appendingPathComponent("hooks/pre-receive"), atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: remote.url.appendingPathComponent("hooks/pre-receive").path)
+        try Scratch.writeScript("#!/bin/sh\necho 'master is frozen until Monday' >&2\nexit 1\n",
+                                to: remote.url.appendingPathComponent("hooks/pre-receive"))
         let remoteBefore = try remote.refs()
         #expect(try release("promote", in: git).status == 0)
         let result = try release("cut", "--date", "20261121", "--push", in: git)
@@ -203,8 +202,7 @@ struct PushFailureTests {
     @Test func anUpdateHookOnABareLocalRemoteRuns() throws {
         let git = try flowRepository()
         let hook = origin(of: git).url.appendingPathComponent("hooks/update")
-        try "#!/bin/sh\n[ \"$1\" = refs/heads/testing ] && { echo \"testing is protected\"; exit 1; }\nexit 0\n".write(to: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        try Scratch.writeScript("#!/bin/sh\n[ \"$1\" = refs/heads/testing ] && { echo \"testing is protected\"; exit 1; }\nexit 0\n", to: hook)
         expectRefusal(try release("promote", "--push", in: git), mentioning: "testing is protected")
     }
 
@@ -254,8 +252,7 @@ struct PushFailureTests {
     @Test func urlsInWhatGitOrAHookSaysAreRedacted() throws {
         let git = try flowRepository()
         let hook = git.url.appendingPathComponent(".git/hooks/pre-push")
-        try "#!/bin/sh\necho 'refusing http://releaser:s3cret@127.0.0.1:9/shop.git' >&2\nexit 1\n".write(to: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        try Scratch.writeScript("#!/bin/sh\necho 'refusing http://releaser:s3cret@127.0.0.1:9/shop.git' >&2\nexit 1\n", to: hook)
         let result = try release("push", "master", in: git)
         expectRefusal(result, mentioning: "refusing http://releaser:***@127.0.0.1:9/shop.git")
         #expect(!result.stderr.contains("s3cret"))

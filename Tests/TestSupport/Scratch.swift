@@ -6,6 +6,22 @@ import Testing
 public enum Scratch {
     @TaskLocal public static var directory = URL(fileURLWithPath: "/nonexistent-scratch")
 
+    /// Writes a script (executable unless told otherwise) through a descriptor no other
+    /// program inherits: tests start programs from many threads at once, and one started while
+    /// a script was open for writing would keep it open, so running the script would fail
+    /// with "Text file busy" (ETXTBSY).
+    public static func writeScript(_ text: String, to url: URL, executable: Bool = true) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+        let bytes = Array(text.utf8)
+        let written = write(descriptor, bytes, bytes.count)
+        close(descriptor)
+        guard written == bytes.count, chmod(url.path, executable ? 0o755 : 0o644) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+
     /// A new sub-folder of the current test's scratch folder.
     public static func folder(_ name: String) throws -> URL {
         let url = directory.appendingPathComponent(name, isDirectory: true)
