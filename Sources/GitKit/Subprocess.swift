@@ -61,6 +61,10 @@ public enum Subprocess {
             }
             _ = addChdir(&actions, directory)
         }
+        // Nothing else this process has open reaches the program (glibc 2.34 and later): a
+        // daemon it starts (a publish script starting a server) must not hold this process's
+        // descriptors, nor those of whoever started it, for its whole life.
+        _ = addCloseFrom?(&actions, 3)
 
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -139,6 +143,13 @@ public enum Subprocess {
     private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
         dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np").map {
             unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+        }
+    }()
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np`, likewise hidden.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np").map {
+            unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
         }
     }()
 
