@@ -47,11 +47,11 @@ public struct NginxConfigFile {
     }
 
     /// The text with every `server` line for one of `addresses`, in any `upstream` block, marked
-    /// `down` (kept as it is when it already is), and how many such lines there were. Refused
+    /// `down` (kept as it is when it already is), and which of the addresses had such lines. Refused
     /// when an upstream would be left with no server up: that would take its last backend away.
-    public func markingDown(_ addresses: Set<String>) throws -> (text: String, marked: Int) {
+    public func markingDown(_ addresses: Set<String>) throws -> (text: String, marked: Set<String>) {
         var text = self.text
-        var marked = 0
+        var marked = Set<String>()
         var upDown: [String: (up: Int, down: Int)] = [:]
         // From the end, so each insertion leaves the positions before it valid.
         for statement in statements().reversed() {
@@ -63,7 +63,7 @@ public struct NginxConfigFile {
             let name = (statement.blocks.dropLast().last?.first ?? "http") + " upstream " + block[1]
             var counts = upDown[name] ?? (0, 0)
             if addresses.contains(statement.words[1]) {
-                marked += 1
+                marked.insert(statement.words[1])
                 if !flags.contains("down") { text.insert(contentsOf: " down", at: end) }
                 counts.down += 1
             } else if !flags.contains("down") && !flags.contains("backup") {

@@ -21,10 +21,6 @@ public struct NginxSettings: Sendable {
         /// `host:port` as written in the `server` lines.
         public let servers: [String]
         public let health: [String]
-
-        /// The generated target that routes to every instance but this one.
-        public var withoutTarget: String { "without-\(name)" }
-        public var withoutBranch: String { "release/without-\(name)" }
     }
 
     public var validate = try! ConfiguredCommand(parsing: "nginx -t", key: "nginx.validate")
@@ -93,10 +89,9 @@ public struct NginxSettings: Sendable {
             }
             return Instance(name: name, servers: servers, health: try config.strings("nginx.\(name).health"))
         }
-        for instance in instances where !instance.servers.isEmpty && !targets.contains(where: { $0.name == instance.withoutTarget }) {
-            let others = instances.filter { $0.name != instance.name }
-            targets.append(Target(name: instance.withoutTarget, branch: instance.withoutBranch,
-                                  health: others.flatMap(\.health), answer: nil))
+        for instance in instances where !instance.servers.isEmpty {
+            let generated = generatedTarget(without: [instance])
+            if !targets.contains(where: { $0.name == generated.name }) { targets.append(generated) }
         }
 
         let pidKey = try string("pidFile")
@@ -153,12 +148,27 @@ public struct NginxSettings: Sendable {
         }) { _, key in NginxSettings.targetKeys.map { $0.lowercased() }.contains(key) }
     }
 
-    /// The instance a generated `without-<instance>` target takes out, nil for other targets.
-    public func instance(takenOutBy target: Target) -> Instance? {
-        instances.first { $0.withoutTarget == target.name && $0.withoutBranch == target.branch && !$0.servers.isEmpty }
+    /// The target `release` generates to route to every instance but `excluded`: `without-t1`,
+    /// or `without-t1+t2` for several, on the branch `release/<name>`.
+    public func generatedTarget(without excluded: [Instance]) -> Target {
+        let name = "without-" + excluded.map(\.name).joined(separator: "+")
+        let others = instances.filter { instance in !excluded.contains { $0.name == instance.name } }
+        return Target(name: name, branch: "release/" + name, health: others.flatMap(\.health), answer: nil)
+    }
+
+    /// The instances a generated target takes out, nil for other targets.
+    public func instances(takenOutBy target: Target) -> [Instance]? {
+        guard target.name.hasPrefix("without-"), target.branch == "release/" + target.name else { return nil }
+        let names = target.name.dropFirst("without-".count).split(separator: "+", omittingEmptySubsequences: false)
+        let found = names.compactMap { name in instances.first { $0.name == name && !$0.servers.isEmpty } }
+        return found.count == names.count ? found : nil
     }
 
     public func target(_ name: String) throws -> Target {
+        let generated = name.hasPrefix("without-") ? Target(name: name, branch: "release/" + name, health: [], answer: nil) : nil
+        if let generated, !targets.contains(where: { $0.name == name }), let excluded = instances(takenOutBy: generated) {
+            return generatedTarget(without: excluded)
+        }
         guard let target = targets.first(where: { $0.name == name }) else {
             // Only a name git accepts as a subsection makes a key worth suggesting.
             let nameable = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }

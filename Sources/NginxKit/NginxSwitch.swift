@@ -281,7 +281,7 @@ public final class NginxSwitch {
     /// The subjects of the commits of the `all` branch that the target's branch lacks (a fix to
     /// nginx.conf made on master and not merged into yun-app1); nil for `all` itself.
     public func commitsBehindAll(_ target: NginxSettings.Target) throws -> [String]? {
-        guard target.name != "all", settings.instance(takenOutBy: target) == nil, let all = try allBranch(), all != target.branch,
+        guard target.name != "all", settings.instances(takenOutBy: target) == nil, let all = try allBranch(), all != target.branch,
               let allTip = try repository.branch(all)?.target, let tip = try repository.branch(target.branch)?.target else { return nil }
         return try repository.log(RevisionRange(tips: [allTip], hidden: [tip]), skipMerges: true).map { "\($0.id.short) \($0.subject)" }
     }

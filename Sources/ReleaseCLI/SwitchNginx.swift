@@ -66,9 +66,7 @@ extension Release {
             let dryRun = dryRun.dryRun
             let result = try nginx.withLock(target) {
                 // A generated target (all but one instance) is first brought up to date with `all`.
-                let generated = try nginx.settings.instance(takenOutBy: nginx.settings.target(target)).map {
-                    try GeneratedTargets(nginx).regenerate($0, move: !dryRun)
-                }
+                let generated = try GeneratedTargets(nginx).regenerate(nginx.settings.target(target), move: !dryRun)
                 return try nginx.run(target: target, dryRun: dryRun, commit: generated) { from, to in
                     try Self.hookEvent(from: from, to: to, dryRun: dryRun).run(.pre, in: repository, verify: !noVerify)
                 }

@@ -66,7 +66,7 @@ struct NginxConfigFileTests {
 
             """
         let result = try NginxConfigFile(text: text).markingDown(["10.0.0.1:8080"])
-        #expect(result.marked == 2)
+        #expect(result.marked == ["10.0.0.1:8080"])
         #expect(result.text.contains("server 10.0.0.1:8080 weight=2 down;   # app1"))
         #expect(result.text.contains("server 10.0.0.1:8080 down;"), "already down stays as it is")
         #expect(!result.text.contains("down down"))
