@@ -66,6 +66,33 @@ public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The `{name}` placeholders its words use.
+    public var placeholders: Set<String> {
+        Set(words.flatMap { word in
+            word.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { part in
+                part.firstIndex(of: "}").map { String(part[..<$0]) }
+            }
+        })
+    }
+
+    /// The command with `{name}` replaced by `values[name]` in every word: a value stays one
+    /// word, whatever it holds, since no shell reads it.
+    public func filling(_ values: [String: String]) -> ConfiguredCommand {
+        ConfiguredCommand(words: words.map { word in
+            values.reduce(word) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        })
+    }
+
+    /// Runs the command with what it prints going to standard error as it comes, and a SIGINT
+    /// or SIGTERM passed on to it (`Subprocess.Interrupted` once it ended); its exit status.
+    public func runShowingOutput(timeout: TimeInterval) throws -> Int32 {
+        do {
+            return try Subprocess.run(words, timeout: timeout, toStandardError: true, passInterrupts: true).status
+        } catch let error as ActionableError {
+            throw ActionableError("\(error.message) (from \(self))", hint: error.hint)
+        }
+    }
+
     /// The same command with its `-t` flag replaced (nginx's `-T` or `-V`), or nil without one.
     func replacingTestFlag(with flag: String) -> ConfiguredCommand? {
         guard let index = words.firstIndex(of: "-t") else { return nil }

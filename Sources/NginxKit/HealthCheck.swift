@@ -9,7 +9,7 @@ public struct HealthCheck: Codable, Sendable, Equatable {
 
     /// Asks each backend's health URL once, all at the same time: healthy means a 2xx answer
     /// within `timeout` (from connecting to the last byte).
-    static func probe(_ urls: [(url: String, target: String)], timeout: TimeInterval) -> [HealthCheck] {
+    public static func probe(_ urls: [(url: String, target: String)], timeout: TimeInterval) -> [HealthCheck] {
         var seen = Set<String>()
         let unique = urls.filter { seen.insert($0.url).inserted }
         let results = ProbeResults(count: unique.count)

@@ -21,9 +21,13 @@ public struct NginxAuditRecord: Codable, Sendable {
 extension NginxSwitch {
     /// One JSON line per attempt, appended in a single write.
     func audit(from: NginxSwitchResult.State, to: NginxSwitchResult.State?, result: String, reason: String?) {
-        let entry = NginxAuditRecord(
+        appendToAuditLog(NginxAuditRecord(
             time: now(), operator: Repository.operatorName(environment),
-            host: ProcessInfo.processInfo.hostName, from: from, to: to, result: result, reason: reason)
+            host: ProcessInfo.processInfo.hostName, from: from, to: to, result: result, reason: reason))
+    }
+
+    /// Appends `entry` to the audit log as one JSON line, in a single write.
+    public func appendToAuditLog<Entry: Encodable>(_ entry: Entry) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

@@ -14,7 +14,7 @@ public struct Release: ParsableCommand {
             Status.self, NextVersion.self, Init.self,
             Changelog.self, Promote.self, Cut.self, Finish.self,
             Hotfix.self, Continue.self, Abort.self, Push.self,
-            SwitchNginx.self, Nginx.self,
+            SwitchNginx.self, Nginx.self, Deploy.self,
         ]
     )
 

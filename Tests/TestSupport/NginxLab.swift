@@ -2,16 +2,19 @@ import Foundation
 import GitKit
 import NginxKit
 
-/// A real nginx on 127.0.0.1 in front of two real backends (nginx instances answering
-/// "app1 v1", "app2 v1" after an optional delay), with its configuration in a git repository
-/// holding the runbook's branches: master (both), yun-app1, yun-app2. Everything lives in a
-/// scratch folder and `stop()` ends every process it started.
+/// A real nginx on 127.0.0.1 in front of real backends (nginx instances answering "app1 v1",
+/// "app2 v1" after an optional delay), with its configuration in a git repository holding the
+/// runbook's branches: master (all), and with `handKept`, yun-app1 and yun-app2. nginx logs
+/// each request's `$status` and `$upstream_addr` to `accessLog`. Everything lives in a scratch
+/// folder and `stop()` ends every process it started.
 public final class NginxLab: @unchecked Sendable {
     public let root: URL
     public let frontPort: UInt16
     public private(set) var backendPorts: [String: UInt16] = [:]
     public let config: GitRepository
     public let delay: Double
+    public let backends: [String]
+    private let handKept: Bool
     private let lock = NSLock()
     private var backendVersions: [String: String] = [:]
 
@@ -22,6 +25,7 @@ public final class NginxLab: @unchecked Sendable {
     public var frontFolder: URL { root.appendingPathComponent("front") }
     public var pidFile: String { frontFolder.appendingPathComponent("nginx.pid").path }
     public var errorLog: String { frontFolder.appendingPathComponent("error.log").path }
+    public var accessLog: String { frontFolder.appendingPathComponent("access.log").path }
 
     /// How the configuration repository is laid out.
     public enum Layout: Sendable {
@@ -36,17 +40,20 @@ public final class NginxLab: @unchecked Sendable {
 
     public let layout: Layout
 
-    public init(in root: URL, delay: Double = 0, layout: Layout = .flat) throws {
+    public init(in root: URL, delay: Double = 0, layout: Layout = .flat, backends: [String] = ["app1", "app2"],
+                version: String = "v1", handKept: Bool = true) throws {
         self.root = root
         self.delay = delay
         self.layout = layout
+        self.backends = backends
+        self.handKept = handKept
         frontPort = try NginxLab.freePort()
-        for name in ["app1", "app2"] { backendPorts[name] = try NginxLab.freePort() }
+        for name in backends { backendPorts[name] = try NginxLab.freePort() }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("front"), withIntermediateDirectories: true)
         config = try GitRepository(at: root.appendingPathComponent("conf"))
         // A lab that fails half-way stops what it started: the test never gets it to stop.
         do {
-            for name in ["app1", "app2"] { try startBackend(name, version: "v1") }
+            for name in backends { try startBackend(name, version: version) }
             try writeConfiguration()
             try Command.succeed([NginxLab.nginx, "-p", frontFolder.path + "/", "-c", config.url.appendingPathComponent("nginx.conf").path])
             try waitUntil("the front nginx answers") { if case .success = HTTPProbe.get(self.frontURL, timeout: self.delay + 2) { true } else { false } }
@@ -60,12 +67,16 @@ public final class NginxLab: @unchecked Sendable {
     /// `release` reads from its `.git/config`.
     private func writeConfiguration() throws {
         let conf = config.url.appendingPathComponent("nginx.conf").path
+        // Two paths straight to one backend, for the tests that need them.
+        let direct = backendPorts["app1"].flatMap { app1 in backendPorts["app2"].map { app2 in """
+                    location /slow-app2 { proxy_pass http://127.0.0.1:\(app2)/slow; }
+                    location /app1 { proxy_pass http://127.0.0.1:\(app1)/; }
+            """ } } ?? ""
         let server = """
                 server {
                     listen 127.0.0.1:\(frontPort);
                     location / { proxy_pass http://backends; }
-                    location /slow-app2 { proxy_pass http://127.0.0.1:\(backendPorts["app2"]!)/slow; }
-                    location /app1 { proxy_pass http://127.0.0.1:\(backendPorts["app1"]!)/; }
+            \(direct)
                 }
             """
         let paths = layout == .relativePaths ? "pid nginx.pid;\nerror_log error.log;" : "pid \(pidFile);\nerror_log \(errorLog);"
@@ -75,7 +86,8 @@ public final class NginxLab: @unchecked Sendable {
             worker_processes 2;
             events { worker_connections 1024; }
             http {
-                access_log off;
+                log_format upstreams '$remote_addr [$time_local] "$request" $status $body_bytes_sent $upstream_addr';
+                access_log \(accessLog) upstreams;
                 \(http)
             }
 
@@ -93,10 +105,10 @@ public final class NginxLab: @unchecked Sendable {
             try FileManager.default.createDirectory(at: config.url.appendingPathComponent("sites-enabled"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: config.path + "/sites-enabled/front.conf", withDestinationPath: "../sites-available/front.conf")
         }
-        try config.write(upstreamFile, upstream(["app1", "app2"]))
+        try config.write(upstreamFile, upstream(backends))
         try config.git("add", ".")
         try config.git("commit", "-q", "-m", "all backends")
-        for name in ["app1", "app2"] {
+        for name in handKept ? backends : [] {
             try config.git("checkout", "-q", "-b", "yun-\(name)", "master")
             try config.write(upstreamFile, upstream([name]))
             try config.git("commit", "-q", "-am", "only \(name)")
@@ -105,7 +117,7 @@ public final class NginxLab: @unchecked Sendable {
         let prefix = ["-p", frontFolder.path + "/", "-c", conf]
         try config.git("config", "nginx.validate", ([NginxLab.nginx, "-t", "-q"] + prefix).joined(separator: " "))
         try config.git("config", "nginx.reload", ([NginxLab.nginx, "-s", "reload"] + prefix).joined(separator: " "))
-        for name in ["app1", "app2"] {
+        for name in backends {
             try config.git("config", "nginx.\(name).health", "http://127.0.0.1:\(backendPorts[name]!)/health")
             try config.git("config", "nginx.\(name).answer", name)
         }
@@ -129,7 +141,8 @@ public final class NginxLab: @unchecked Sendable {
         let folder = backendFolder(name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let sleep = delay > 0 ? "echo_sleep \(delay); " : ""
-        try Data("""
+        // The publish script writes nginx.conf from this template with another answer.
+        let template = """
             load_module \(NginxLab.echoModule);
             pid \(folder.path)/nginx.pid;
             error_log \(folder.path)/error.log;
@@ -141,16 +154,45 @@ public final class NginxLab: @unchecked Sendable {
                     listen 127.0.0.1:\(backendPorts[name]!);
                     location /health { echo ok; }
                     location /slow { echo_sleep 20; echo slow; }
-                    location / { \(sleep)echo "\(name) \(version)"; }
+                    location / { \(sleep)@ANSWER@ }
                 }
             }
 
-            """.utf8).write(to: folder.appendingPathComponent("nginx.conf"))
+            """
+        try Data(template.utf8).write(to: folder.appendingPathComponent("nginx.conf.in"))
+        try Data(template.replacingOccurrences(of: "@ANSWER@", with: "echo \"\(name) \(version)\";").utf8)
+            .write(to: folder.appendingPathComponent("nginx.conf"))
         try Command.succeed([NginxLab.nginx, "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path])
         lock.withLock { backendVersions[name] = version }
         try waitUntil("backend \(name) answers") {
             if case .success = HTTPProbe.get("http://127.0.0.1:\(self.backendPorts[name]!)/health") { true } else { false }
         }
+    }
+
+    /// A deploy.publish for this lab: `publish INSTANCE TAG` stops the instance gracefully and
+    /// starts it again answering "INSTANCE TAG". It fails (leaving the instance stopped) when a
+    /// file `fail-INSTANCE` is in the lab's folder, and the new version answers 500 when a file
+    /// `broken-TAG` is.
+    public func writePublishScript() throws -> String {
+        let url = root.appendingPathComponent("publish")
+        try Scratch.writeScript("""
+            #!/bin/sh
+            name=$1 tag=$2 lab='\(root.path)'
+            dir="$lab/backend-$name"
+            [ -f "$dir/nginx.conf.in" ] || { echo "publish: no instance $name" >&2; exit 2; }
+            run() { '\(NginxLab.nginx)' -p "$dir" -c "$dir/nginx.conf" "$@"; }
+            if [ -f "$dir/nginx.pid" ]; then
+                run -s quit
+                tries=0
+                while [ -f "$dir/nginx.pid" ] && [ $tries -lt 600 ]; do sleep 0.05; tries=$((tries + 1)); done
+            fi
+            [ -f "$lab/fail-$name" ] && { echo "publish: $name would not start" >&2; exit 1; }
+            answer="echo \\"$name $tag\\";"
+            [ -f "$lab/broken-$tag" ] && answer="return 500 \\"$name $tag broken\\";"
+            sed "s|@ANSWER@|$answer|" "$dir/nginx.conf.in" > "$dir/nginx.conf"
+            run
+            """, to: url)
+        return url.path
     }
 
     /// Stops a backend the way a deploy does: gracefully, letting requests in flight finish.
@@ -175,7 +217,7 @@ public final class NginxLab: @unchecked Sendable {
 
     /// Ends every nginx this lab started, gracefully first, then for certain.
     public func stop() {
-        for folder in [frontFolder, backendFolder("app1"), backendFolder("app2")] {
+        for folder in [frontFolder] + backends.map(backendFolder) {
             try? stopNginx(in: folder, graceful: false)
         }
     }
