@@ -45,6 +45,8 @@ public struct DeployJournal: Codable, Sendable {
     public var previousTag: String?
     public var strategy: DeploySettings.Strategy
     public var steps: [DeployStep]
+    /// `deploy.instances`, in order.
+    public var instances: [String]
     /// The index of the step to do next.
     public var next = 0
     /// Each instance's version as far as release knows: set before its publish starts.
@@ -63,8 +65,9 @@ public struct DeployJournal: Codable, Sendable {
     public var waitedSeconds: Double = 0
     public var totalSeconds: Double = 0
 
-    public init(tag: String, previousTag: String?, strategy: DeploySettings.Strategy, steps: [DeployStep],
+    public init(tag: String, previousTag: String?, strategy: DeploySettings.Strategy, steps: [DeployStep], instances: [String],
                 versions: [String: String], soakSeconds: TimeInterval, started: Date, operator: String) {
+        self.instances = instances
         self.tag = tag
         self.previousTag = previousTag
         self.strategy = strategy

@@ -66,7 +66,7 @@ public final class Deployment {
                 if index < names.count - 1 { soaking(Array(names.prefix(index + 1))) }
             }
         }
-        let journal = DeployJournal(tag: tag, previousTag: previous, strategy: strategy, steps: steps,
+        let journal = DeployJournal(tag: tag, previousTag: previous, strategy: strategy, steps: steps, instances: names,
                                     versions: Dictionary(uniqueKeysWithValues: names.map { ($0, previous ?? "unknown") }),
                                     soakSeconds: soak, started: Date(), operator: Repository.operatorName(environment))
         try check(journal)
@@ -81,6 +81,11 @@ public final class Deployment {
 
     /// Refuses, before anything moves, what would stop the remaining steps half-way.
     public func check(_ journal: DeployJournal) throws {
+        let names = instances.map(\.name)
+        guard journal.instances == names else {
+            throw ActionableError("deploy.instances changed since the deploy of \(journal.tag) started: it was \(journal.instances.joined(separator: " ")), it is \(names.joined(separator: " "))",
+                                  hint: "Set it back until that deploy is finished or rolled back: git config deploy.instances \"\(journal.instances.joined(separator: " "))\".")
+        }
         for instance in instances where instance.health.isEmpty {
             throw ActionableError("nginx.\(instance.name).health is not set: release cannot tell that \(instance.name) answers after publishing",
                                   hint: "Set it to a URL the instance answers 2xx on when ready, e.g. http://127.0.0.1:8081/health.")

@@ -164,12 +164,21 @@ public struct NginxSettings: Sendable {
         return found.count == names.count ? found : nil
     }
 
+    /// A configured target, or a generated one for several instances (`without-t1+t2`).
+    func knownTarget(_ name: String) -> Target? {
+        if let target = targets.first(where: { $0.name == name }) { return target }
+        guard name.hasPrefix("without-"),
+              let excluded = instances(takenOutBy: Target(name: name, branch: "release/" + name, health: [], answer: nil)) else { return nil }
+        return generatedTarget(without: excluded)
+    }
+
+    /// The target whose branch this is.
+    public func target(onBranch branch: String) -> Target? {
+        targets.first { $0.branch == branch } ?? (branch.hasPrefix("release/") ? knownTarget(String(branch.dropFirst("release/".count))) : nil)
+    }
+
     public func target(_ name: String) throws -> Target {
-        let generated = name.hasPrefix("without-") ? Target(name: name, branch: "release/" + name, health: [], answer: nil) : nil
-        if let generated, !targets.contains(where: { $0.name == name }), let excluded = instances(takenOutBy: generated) {
-            return generatedTarget(without: excluded)
-        }
-        guard let target = targets.first(where: { $0.name == name }) else {
+        guard let target = knownTarget(name) else {
             // Only a name git accepts as a subsection makes a key worth suggesting.
             let nameable = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
             throw ActionableError("unknown nginx target '\(name.clipped)'",

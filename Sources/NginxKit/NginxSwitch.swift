@@ -290,7 +290,7 @@ public final class NginxSwitch {
     /// on it, or to settle an interrupted switch), with every check a switch makes.
     public func apply(dryRun: Bool) throws -> NginxSwitchResult {
         let branch = try SwitchJournal.read(repository)?.from.branch ?? repository.head().branchName
-        guard let branch, let target = settings.targets.first(where: { $0.branch == branch }) else {
+        guard let branch, let target = settings.target(onBranch: branch) else {
             throw ActionableError("the nginx repository is on \(branch.map { "'\($0)'" } ?? "no branch"), which is no target's branch",
                                   hint: "Check out one of \(settings.targets.map(\.branch).joined(separator: ", ")) first, or use release switch-nginx TARGET.")
         }
@@ -306,7 +306,7 @@ public final class NginxSwitch {
         guard case .branch(let branch, let commit) = try repository.head() else {
             throw ActionableError("the nginx repository is not on a branch", hint: "Check out the branch nginx should run, e.g. git checkout master.")
         }
-        guard settings.targets.contains(where: { $0.branch == branch }) else {
+        guard settings.target(onBranch: branch) != nil else {
             throw ActionableError("the nginx repository is on '\(branch)', which is no target's branch",
                                hint: "Check out one of \(settings.targets.map(\.branch).joined(separator: ", ")) first.")
         }
@@ -324,7 +324,7 @@ public final class NginxSwitch {
 
     /// The target whose branch is checked out, for messages.
     private func currentTarget(_ state: NginxSwitchResult.State) -> String {
-        settings.targets.first { $0.branch == state.branch }?.name ?? state.branch
+        settings.target(onBranch: state.branch)?.name ?? state.branch
     }
 
     private func checkHealth(of target: NginxSettings.Target, from: NginxSwitchResult.State,

@@ -10,7 +10,7 @@ extension NginxSwitch {
     func probesTell(_ members: [NginxSettings.Target], from current: NginxSwitchResult.State) -> Bool {
         guard !settings.probes.isEmpty, members.allSatisfy({ $0.answer != nil }) else { return false }
         let wanted = Set(members.compactMap(\.answer))
-        let runningNow = settings.targets.first { $0.branch == current.branch }.map(settings.members(of:)) ?? []
+        let runningNow = settings.target(onBranch: current.branch).map(settings.members(of:)) ?? []
         let answeredNow = runningNow.compactMap(\.answer)
         return !answeredNow.isEmpty && answeredNow.contains { !wanted.contains($0) }
     }

@@ -98,7 +98,7 @@ extension Release.Deploy {
             try deployment.run(&journal)
             if global.json { return try Terminal.json(journal) }
             let what = journal.rollingBack ? "rolled back to \(journal.previousTag ?? "?")" : "deployed \(journal.tag)"
-            print("\(what) on \(journal.versions.keys.sorted().joined(separator: ", ")) (\(journal.strategy.rawValue), \(journal.steps.count) steps)")
+            print("\(what) on \(journal.instances.joined(separator: ", ")) (\(journal.strategy.rawValue), \(journal.steps.count) steps)")
             print(String(format: "  %.1f s in all, %.1f s of it waiting on publish, health, drains and soaks", journal.totalSeconds, journal.waitedSeconds))
         }
 
@@ -151,12 +151,13 @@ extension Release.Deploy {
             let formatter = ISO8601DateFormatter()
             print("\(what) (\(journal.strategy.rawValue)), started \(formatter.string(from: journal.started)) by \(journal.operator): \(journal.state.rawValue)")
             if let reason = journal.reason, journal.state != .done { print("  \(reason)") }
+            print("  previous version: \(journal.previousTag ?? "unknown")")
             for (index, step) in journal.steps.enumerated() {
                 let mark = index < journal.next ? "done" : index == journal.next && journal.inProgress ? "next" : "    "
                 print("  \(mark)  \(index + 1). \(step.description)")
             }
             print("instances:")
-            for name in journal.versions.keys.sorted() {
+            for name in journal.instances {
                 print("  \(name)  \(journal.versions[name] ?? "?")\(journal.live.map { $0.contains(name) ? "" : "  (out of traffic)" } ?? "")")
             }
             if journal.inProgress { print("hint: release deploy --continue resumes it; release deploy --rollback undoes it") }

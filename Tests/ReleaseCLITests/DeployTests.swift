@@ -261,4 +261,54 @@ struct DeployTests {
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(deploy.answers() == deploy.everyInstance(on: DeployLab.tag))
     }
+
+    @Test func halvesOnFourInstancesTakesTwoOutThroughOneGeneratedTarget() throws {
+        let deploy = try DeployLab(backends: ["t1", "t2", "t3", "t4"], soak: 0)
+        defer { deploy.lab.stop() }
+        let dry = try deploy.deploy("--dry-run")
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("1. route traffic to t3, t4 (target without-t1+t2, branch release/without-t1+t2)"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("4. route traffic to t1, t2 (target without-t3+t4, branch release/without-t3+t4)"))
+        let load = LoadGenerator(url: deploy.lab.frontURL, concurrency: 4)
+        let result = try deploy.deploy("--yes")
+        load.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(load.failures.isEmpty, "\(load.failures.prefix(5))")
+        #expect(deploy.answers(count: 24) == deploy.everyInstance(on: DeployLab.tag))
+        let text = try deploy.lab.config.git("show", "release/without-t1+t2:upstream.conf")
+        #expect(text.components(separatedBy: " down;").count == 3, "\(text)")
+        // deploy.instances changed under a deploy in progress: refused, naming both.
+        try deploy.lab.config.git("config", "--replace-all", "deploy.instances", "t1 t2 t3")
+        expectRefusal(try deploy.deploy("--rollback"), mentioning: "deploy.instances changed since the deploy of \(DeployLab.tag) started")
+    }
+
+    @Test func promotePublishRunsThePublishTestCommandAfterPromoting() throws {
+        let git = try flowRepository()
+        let record = Scratch.directory.appendingPathComponent("published")
+        let script = Scratch.directory.appendingPathComponent("publish-test")
+        try Scratch.writeScript("#!/bin/sh\necho \"$@\" > \(record.path)\n[ -z \"$FAIL\" ]\n", to: script)
+        expectRefusal(try ReleaseBinary.run(["promote", "--publish"], in: git.url, environment: git.environment),
+                      mentioning: "--publish runs deploy.publishTest, which is not set")
+        // A committed file cannot set it.
+        try git.write(".gitrelease", "[deploy]\n\tpublishTest = \(script.path) {tag}\n")
+        let committed = try ReleaseBinary.run(["promote", "--publish"], in: git.url, environment: git.environment)
+        #expect(committed.status == 1)
+        #expect(committed.stderr.contains("deploy.publishtest in .gitrelease is ignored"), "\(committed.stderr)")
+        #expect(committed.stderr.contains("error: --publish runs deploy.publishTest, which is not set"))
+        try FileManager.default.removeItem(at: git.url.appendingPathComponent(".gitrelease"))
+        try git.git("config", "deploy.publishTest", "\(script.path) {tag} {commit}")
+        let promoted = try ReleaseBinary.run(["promote", "--publish"], in: git.url, environment: git.environment)
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        let published = try String(contentsOf: record, encoding: .utf8)
+        #expect(published.hasPrefix("release1.0.1-pro-"), "\(published)")
+        #expect(published.hasSuffix(" \(try git.id("testing"))\n"))
+
+        try git.commit("feat: more", file: "more.txt")
+        var environment = git.environment
+        environment["FAIL"] = "1"
+        let failed = try ReleaseBinary.run(["promote", "--publish"], in: git.url, environment: environment)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("error: testing was promoted, but deploy.publishTest exited with status 1"), "\(failed.stderr)")
+        #expect(try git.id("testing") != (try git.id("master")))
+    }
 }

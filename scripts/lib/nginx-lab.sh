@@ -1,7 +1,8 @@
 # A real nginx on 127.0.0.1 in front of two real backends, for scripts/demo and scripts/bench.
 # Source it, then: lab_start DIR DELAY; lab_backend NAME VERSION; lab_stop_backend NAME;
-# lab_load_start / lab_load_stop; lab_stop (trap it). Backends are nginx instances answering
-# "NAME VERSION" after DELAY seconds (nginx's echo module, shipped with nginx-light).
+# lab_load_start / lab_load_stop; lab_deploy_config (release deploy's keys and a publish script);
+# lab_stop (trap it). Backends are nginx instances answering "NAME VERSION" after DELAY seconds
+# (nginx's echo module, shipped with nginx-light).
 
 lab_nginx=$(command -v nginx || echo /usr/sbin/nginx)
 lab_echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
@@ -34,7 +35,8 @@ error_log $lab_dir/front/error.log;
 worker_processes 2;
 events { worker_connections 1024; }
 http {
-    access_log off;
+    log_format upstreams '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent \$upstream_addr';
+    access_log $lab_dir/front/access.log upstreams;
     include upstream.conf;
     server {
         listen 127.0.0.1:$lab_front_port;
@@ -58,6 +60,25 @@ CONF
   git -C "$lab_conf" config nginx.app2.answer app2
   git -C "$lab_conf" config nginx.probe "http://127.0.0.1:$lab_front_port/"
   $run && lab_wait_answer "$lab_front_port" /
+}
+
+lab_deploy_config() { # what release deploy needs: instances, their addresses, a publish script, the log
+  local publish="$lab_dir/publish" lib
+  lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/nginx-lab.sh"
+  cat > "$publish" <<SCRIPT
+#!/usr/bin/env bash
+# publish INSTANCE TAG: stop the instance gracefully, start it again answering "INSTANCE TAG"
+set -e
+lab_dir='$lab_dir' lab_delay='$lab_delay' lab_app1_port='$lab_app1_port' lab_app2_port='$lab_app2_port'
+. '$lib'
+lab_stop_backend "\$1" && lab_backend "\$1" "\$2"
+SCRIPT
+  chmod +x "$publish"
+  git -C "$lab_conf" config deploy.instances "app1 app2"
+  git -C "$lab_conf" config nginx.app1.server "127.0.0.1:$lab_app1_port"
+  git -C "$lab_conf" config nginx.app2.server "127.0.0.1:$lab_app2_port"
+  git -C "$lab_conf" config deploy.publish "$publish {instance} {tag}"
+  git -C "$lab_conf" config deploy.accessLog "$lab_dir/front/access.log"
 }
 
 lab_upstream() { # NAMES…: write upstream.conf routing to these backends
