@@ -247,6 +247,22 @@ struct DeployTests {
         #expect(result.stderr.contains("did not finish within 1 s"), "\(result.stderr)")
         #expect(result.stderr.contains("Traffic stays on app2."))
         #expect(deploy.answers() == ["app2 \(DeployLab.previous)"])
+        // Ctrl-C while the publish runs: passed on to it, and the deploy stops there, resumable.
+        try deploy.lab.config.git("config", "deploy.publishTimeout", "60")
+        let interruptedLog = deploy.lab.root.appendingPathComponent("interrupted.log")
+        let interrupted = try ReleaseBinary.start(["deploy", "--continue", "--yes", "--repo", deploy.lab.config.path], in: deploy.repo.url,
+                                                  environment: deploy.lab.config.environment, stderr: interruptedLog)
+        let started = Date().addingTimeInterval(20)
+        while !((try? String(contentsOf: interruptedLog, encoding: .utf8))?.contains("publishing") ?? false), Date() < started { usleep(20_000) }
+        usleep(200_000)
+        kill(interrupted.processIdentifier, SIGINT)
+        interrupted.waitUntilExit()
+        #expect(interrupted.terminationStatus == 1)
+        let said = try String(contentsOf: interruptedLog, encoding: .utf8)
+        #expect(said.contains("publish \(DeployLab.tag) on app1 was interrupted (SIGINT); the deploy stopped at step 2 of 5"), "\(said)")
+        #expect(try deploy.deploy("status").stdout.contains(": stopped"))
+        #expect(deploy.answers() == ["app2 \(DeployLab.previous)"])
+
         // Continued with a publish that works; a second deploy meanwhile is refused, naming the first.
         try deploy.lab.config.git("config", "deploy.publish", "\(deploy.lab.root.path)/publish {instance} {tag}")
         let log = deploy.lab.root.appendingPathComponent("paused.log")
