@@ -226,7 +226,7 @@ struct NginxTruthTests {
     @Test func aTargetBranchBehindTheAllBranchIsShownWarnedAndCanBeRefused() throws {
         let lab = try NginxLab(in: Scratch.directory)
         defer { lab.stop() }
-        try lab.config.write("nginx.conf", try lab.config.read("nginx.conf").replacingOccurrences(of: "access_log off;", with: "access_log off;\n    server_tokens off;"))
+        try lab.config.write("nginx.conf", try lab.config.read("nginx.conf").replacingOccurrences(of: "http {", with: "http {\n    server_tokens off;"))
         try lab.config.git("commit", "-q", "-am", "hide the version, on master only")
         let status = try switchNginx("nginx", "status", lab: lab)
         #expect(status.stdout.contains("yun-app1    backends: 127.0.0.1:\(lab.backendPorts["app1"]!)  (1 commit(s) behind all)"), "\(status.stdout)")
