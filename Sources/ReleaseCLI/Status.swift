@@ -81,10 +81,12 @@ struct StatusReport {
         lines.append("")
         lines.append("Waiting to move")
         let flowWidth = status.pending.map { $0.from.count + $0.to.count + 3 }.max() ?? 0
-        for flow in status.pending {
-            let commits = flow.commits == 1 ? "1 commit" : "\(flow.commits) commits"
+        let counts = status.pending.map { $0.commits == 1 ? "1 commit" : "\($0.commits) commits" }
+        // Two spaces before the arrow, however many digits the counts have.
+        let countWidth = max(9, counts.map(\.count).max() ?? 0)
+        for (flow, commits) in zip(status.pending, counts) {
             let line = "  \("\(flow.from) → \(flow.to)".padded(flowWidth))  \(commits)"
-            lines.append(flow.commits > 0 ? "\(line.padded(flowWidth + 15))→ \(flow.command)" : line)
+            lines.append(flow.commits > 0 ? "\(line.padded(flowWidth + 4 + countWidth))  → \(flow.command)" : line)
         }
         lines.append("")
         if let last = status.lastRelease {

@@ -32,6 +32,17 @@ struct StatusCommandTests {
         #expect(next["major"]?.hasPrefix("release2.0.0-pro-") == true)
     }
 
+    @Test func countsOfThreeDigitsKeepTheirSpaceBeforeTheArrow() throws {
+        let git = try pipelineRepository()
+        let commits = (1...120).map { index in
+            "commit refs/heads/develop\ncommitter A <a@example.com> \(1_700_100_000 + index) +0000\ndata 5\nc\(String(format: "%03d", index))\n\(index == 1 ? "from refs/heads/develop^0\n" : "")\n"
+        }.joined()
+        try git.git(["fast-import", "--quiet"], input: Data(commits.utf8))
+        let result = try release("status", in: git)
+        #expect(result.stdout.contains("  develop → testing  123 commits  → release promote\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("  testing → master   1 commit     → release cut\n"))
+    }
+
     @Test func humanOutputShowsThePipeline() throws {
         let git = try pipelineRepository()
         try git.write("initial.txt", "edited\n")
