@@ -54,8 +54,9 @@ public final class NginxSwitch {
     public static func repository(at path: String?, from directory: String) throws -> Repository {
         var location = path
         if location == nil {
-            let local = try? Repository.discover(from: directory).config().string("nginx.repo")
-            location = try local ?? Config.userAndSystem().string("nginx.repo")
+            let current = try? Repository.discover(from: directory)
+            let local = try? current?.config().string("nginx.repo")
+            location = try local ?? Config.userAndSystem().string("nginx.repo") ?? current.flatMap(nginxRepositoryItself)
         }
         guard let location else {
             throw ActionableError("no nginx repository given", hint: "Pass --repo PATH or set it once: git config --global nginx.repo /etc/nginx")
@@ -76,6 +77,17 @@ public final class NginxSwitch {
             throw ActionableError("\(location) is a bare repository", hint: "nginx.repo must be the configuration folder nginx reads.")
         }
         return repository
+    }
+
+    /// The working tree of `repository` when it is itself an nginx configuration repository:
+    /// nginx keys in its own `.git/config`, or an `nginx.conf` at its root with a target branch
+    /// beside the `all` one (`yun-app1`, `yun-app2`, `release/without-…`).
+    private static func nginxRepositoryItself(_ repository: Repository) -> String? {
+        guard let root = repository.workingDirectory else { return nil }
+        let ownKeys = (try? Config.file(at: repository.commonDirectory + "config").entries(matching: "^nginx\\."))?.isEmpty == false
+        let branches = (try? repository.references(matching: "refs/heads/*").map(\.shortName)) ?? []
+        let targetBranch = branches.contains { ["yun-app1", "yun-app2"].contains($0) || $0.hasPrefix("release/without-") }
+        return ownKeys || (FileManager.default.fileExists(atPath: root + "nginx.conf") && targetBranch) ? root : nil
     }
 
     /// Routes nginx to `name`: checks out its branch and has nginx load it, unless the last

@@ -112,6 +112,12 @@ struct NginxSwitchTests {
         expectRefusal(missing, mentioning: "is not a git repository")
         let none = try ReleaseBinary.run(["switch-nginx", "app1"], in: plain)
         expectRefusal(none, mentioning: "no nginx repository given")
+        let app = try pipelineRepository()
+        expectRefusal(try release("switch-nginx", "app1", in: app), mentioning: "no nginx repository given")
+        // Run inside the nginx repository itself, it is the one.
+        let inside = try ReleaseBinary.run(["switch-nginx", "app2"], in: lab.config.url.appendingPathComponent("."), environment: lab.config.environment)
+        #expect(inside.status == 0, "\(inside.stderr)")
+        #expect(try lab.config.git("symbolic-ref", "--short", "HEAD") == "yun-app2\n")
     }
 
     @Test func releaseStatusShowsNginxWhenConfigured() throws {
