@@ -74,12 +74,18 @@ extension Workspace {
         return try releaseNotes(from: last?.commit, named: last?.tag.name, to: to, release: release)
     }
 
-    /// The non-merge commits reachable from `to` and not from `from` (everything when nil).
+    /// The non-merge commits reachable from `to` and not from `from` (everything when nil),
+    /// without release's own bookkeeping ("ChangeLog for <release tag>" commits).
     func releaseNotes(from: OID?, named fromName: String?, to: OID, release: NextRelease) throws -> ReleaseNotes {
         let commits = try repository.log(RevisionRange(tips: [to], hidden: from.map { [$0] } ?? []), skipMerges: true)
         return ReleaseNotes(
             tag: release.tag, version: release.version, date: release.date, previousTag: fromName, from: from, to: to,
-            entries: commits.map(ChangeEntry.init), grouped: settings.groupByType)
+            entries: commits.map(ChangeEntry.init).filter { !isBookkeeping($0.subject) }, grouped: settings.groupByType)
+    }
+
+    /// The subject of the commit `cut` and `hotfix finish` write a ChangeLog section with.
+    func isBookkeeping(_ subject: String) -> Bool {
+        subject.hasPrefix("ChangeLog for ") && settings.tagFormat.version(of: String(subject.dropFirst("ChangeLog for ".count))) != nil
     }
 
     /// A revision the user typed, or a clear error naming it.

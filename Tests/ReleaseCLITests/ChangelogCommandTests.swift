@@ -39,6 +39,18 @@ struct ChangelogMatchesGitLogTests {
         }
     }
 
+    @Test func releaseBookkeepingCommitsAreLeftOut() throws {
+        let git = try flowRepository()
+        #expect(try release("promote", in: git).status == 0)
+        let cut = try release("cut", "--date", "20261122", in: git)
+        #expect(cut.status == 0, "\(cut.stderr)")
+        #expect(try git.git("log", "-1", "--format=%s", "release1.0.1-pro-20261122") == "ChangeLog for release1.0.1-pro-20261122\n")
+        let section = try release("changelog", "--to", "release1.0.1-pro-20261122", "--from", "release1.0.0-pro-20200101", "--stdout", in: git)
+        #expect(section.status == 0, "\(section.stderr)")
+        #expect(section.stdout.contains("* fix: rounding\n* feat: gift cards\n"), "\(section.stdout)")
+        #expect(!section.stdout.contains("ChangeLog for"))
+    }
+
     @Test func defaultRangeIsLastReleaseToTesting() throws {
         let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
         let tags = try HistoryGenerator(commits: 250, seed: 3).generate(into: git)
