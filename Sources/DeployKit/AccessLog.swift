@@ -27,6 +27,22 @@ public final class AccessLog {
         handle.closeFile()
     }
 
+    /// Refuses a log release cannot read a backend and a status from: its last lines (when it
+    /// has any) must carry both, or a soak would watch nothing and pass.
+    static func requireReadableFormat(_ path: String) throws {
+        let log = try AccessLog(path: path)
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { handle.closeFile() }
+        let start = log.offset > 65_536 ? log.offset - 65_536 : 0
+        handle.seek(toFileOffset: start)
+        // From the middle of the file, the first line read is cut.
+        let lines = String(decoding: handle.readData(ofLength: 65_536), as: UTF8.self).split(separator: "\n").dropFirst(start > 0 ? 1 : 0).suffix(50)
+        if !lines.isEmpty, !lines.contains(where: { parse(String($0)) != nil }) {
+            throw ActionableError("the access log \(path) has no line with a status and a backend address: a soak would see nothing",
+                                  hint: "Log with a format holding $status and $upstream_addr (see the README), or pass --soak 0.")
+        }
+    }
+
     /// Reads what was appended since the last call. A log rotated meanwhile is read from its start.
     public func update() {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }

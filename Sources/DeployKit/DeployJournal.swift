@@ -61,9 +61,9 @@ public struct DeployJournal: Codable, Sendable {
     public var reason: String?
     public var started: Date
     public var `operator`: String
-    /// Seconds spent waiting on others (publish commands, health, drains, soaks) and in all.
-    public var waitedSeconds: Double = 0
-    public var totalSeconds: Double = 0
+    /// The process group of a publish command while it runs: one still alive after this
+    /// process died must end before the deploy goes on.
+    public var publishGroup: Int32?
 
     public init(tag: String, previousTag: String?, strategy: DeploySettings.Strategy, steps: [DeployStep], instances: [String],
                 versions: [String: String], soakSeconds: TimeInterval, started: Date, operator: String) {

@@ -70,6 +70,9 @@ public struct DeploySettings: Sendable {
 
     /// Refuses a `{placeholder}` the command cannot be given: it would reach the program as is.
     public static func check(_ command: ConfiguredCommand, key: String, allowed: Set<String>) throws {
+        if let word = command.words.first(where: { $0.filter { $0 == "{" }.count != $0.filter { $0 == "}" }.count }) {
+            throw ActionableError("\(key) has an unmatched brace in \(word.clipped)", hint: "Write placeholders whole, e.g. {instance}.")
+        }
         if let unknown = command.placeholders.subtracting(allowed).sorted().first {
             throw ActionableError("\(key) uses {\(unknown.clipped)}, which release does not fill in",
                                   hint: "Placeholders: \(allowed.sorted().map { "{\($0)}" }.joined(separator: ", ")).")

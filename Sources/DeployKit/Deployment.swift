@@ -30,6 +30,8 @@ public final class Deployment {
     /// Asked before a step puts new code in front of users; false stops the deploy there.
     let confirm: (String) -> Bool
     var repository: Repository { nginx.repository }
+    /// Seconds this run spent waiting on others: publish commands, health, drains, soaks.
+    public private(set) var waitedSeconds = 0.0
     var instances: [NginxSettings.Instance] { nginx.settings.instances }
 
     public init(nginx: NginxSwitch, settings: DeploySettings, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -76,6 +78,7 @@ public final class Deployment {
                                   hint: "Start them first; a rollout needs a healthy instance to carry the traffic.")
         }
         health.filter { !$0.ok }.forEach { progress("warning: \($0.target) does not answer \($0.url) (\($0.detail)); the switches refuse to leave traffic on it alone") }
+        if previous == nil { progress("warning: no release before \(tag) is known, so this deploy cannot be rolled back with release deploy --rollback") }
         return journal
     }
 
@@ -89,6 +92,10 @@ public final class Deployment {
         for instance in instances where instance.health.isEmpty {
             throw ActionableError("nginx.\(instance.name).health is not set: release cannot tell that \(instance.name) answers after publishing",
                                   hint: "Set it to a URL the instance answers 2xx on when ready, e.g. http://127.0.0.1:8081/health.")
+        }
+        if let group = journal.publishGroup, kill(-group, 0) == 0 {
+            throw ActionableError("a publish an earlier run started (process group \(group)) is still running",
+                                  hint: "Wait for it to end, or stop it (kill -- -\(group)), then run the command again.")
         }
         let remaining = journal.steps.dropFirst(journal.next)
         if remaining.contains(where: { $0.kind == .publish }) {
@@ -109,7 +116,7 @@ public final class Deployment {
                 throw ActionableError("a soak watches nginx's access log, and deploy.accessLog is not set",
                                       hint: "Set it to a log written with $status and $upstream_addr (see the README), or pass --soak 0.")
             }
-            _ = try AccessLog(path: path)
+            try AccessLog.requireReadableFormat(path)
         }
         if nginx.settings.checkWorkers, case .none = NginxProcesses.master(pidFile: nginx.settings.pidFile) {
             throw ActionableError("nginx is not running: no live process in its pid file \(nginx.settings.pidFile)",
@@ -219,8 +226,6 @@ public final class Deployment {
     /// too many 5xx turns the deploy into its rollback; any other failure stops it with the
     /// journal kept for `--continue` or `--rollback`.
     public func run(_ journal: inout DeployJournal) throws {
-        let started = Date()
-        defer { journal.totalSeconds += Date().timeIntervalSince(started) }
         var autoRollback: String?
         journal.state = .running
         try journal.write(repository)
@@ -242,7 +247,7 @@ public final class Deployment {
                 autoRollback = failure.message
                 continue
             } catch {
-                let message = ActionableError.describe(error)
+                let message = (error as? Subprocess.Interrupted).map { "interrupted (\($0.name))" } ?? ActionableError.describe(error)
                 audit(journal, step, result: "failed", reason: message)
                 journal.state = .stopped
                 journal.reason = message
@@ -256,7 +261,7 @@ public final class Deployment {
                 throw ActionableError("\(journal.rollingBack ? "rollback" : "deploy") step \(journal.next + 1) (\(step.description)) failed: \(message)",
                                       hint: "\(traffic) Fix the cause, then release deploy --continue; or release deploy --rollback.".trimmingCharacters(in: .whitespaces))
             }
-            if step.kind != .route { journal.waitedSeconds += Date().timeIntervalSince(stepStarted) }
+            if step.kind != .route { waitedSeconds += Date().timeIntervalSince(stepStarted) }
             audit(journal, step, result: "done", reason: nil)
             journal.next += 1
             try journal.write(repository)
@@ -284,14 +289,19 @@ public final class Deployment {
             CrashPoint.reached(crashPoint, environment)
             let drainStarted = Date()
             try nginx.drain(result, timeout: settings.drainTimeout)
-            journal.waitedSeconds += Date().timeIntervalSince(drainStarted)
+            waitedSeconds += Date().timeIntervalSince(drainStarted)
         case .publish:
             let name = step.instances[0]
             guard let command = settings.publish?.filling(placeholders(step, journal)) else { throw ActionableError("deploy.publish is not set", hint: "") }
             journal.versions[name] = step.tag
             try journal.write(repository)
             progress("publishing \(step.tag ?? "") on \(name): \(command)")
-            let status = try command.runShowingOutput(timeout: settings.publishTimeout)
+            let status = try command.runShowingOutput(timeout: settings.publishTimeout) { group in
+                journal.publishGroup = group
+                try? journal.write(repository)
+            }
+            journal.publishGroup = nil
+            try journal.write(repository)
             guard status == 0 else {
                 throw ActionableError("deploy.publish exited with status \(status) (\(command))", hint: "")
             }

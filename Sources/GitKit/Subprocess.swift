@@ -21,11 +21,13 @@ public enum Subprocess {
     /// with `toStandardError`, everything it prints goes to this process's standard error as it
     /// comes (as git shows a hook's output) and nothing is collected. With `passInterrupts`, a
     /// SIGINT or SIGTERM to this process is passed on to the program, and once it has ended
-    /// `Interrupted` is thrown, so the caller can say what was cut short.
+    /// `Interrupted` is thrown, so the caller can say what was cut short. With `ownProcessGroup`,
+    /// the program leads a new process group, and a timeout or an interrupt reaches everything
+    /// it started too; `started` learns its pid (the group's id) as soon as it runs.
     public static func run(
         _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
         input: Data? = nil, timeout: TimeInterval? = nil, interactive: Bool = false, toStandardError: Bool = false,
-        passInterrupts: Bool = false
+        passInterrupts: Bool = false, ownProcessGroup: Bool = false, started: (pid_t) -> Void = { _ in }
     ) throws -> Output {
         guard let program = locate(arguments[0]) else {
             throw ActionableError("command not found: \(arguments[0])", hint: "Install it or give its full path.")
@@ -77,7 +79,8 @@ public enum Subprocess {
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
         posix_spawnattr_setsigmask(&attributes, &unblocked)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | (ownProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
+        posix_spawnattr_setpgroup(&attributes, 0)
         let held = passInterrupts ? HeldSignals.hold() : nil
         defer { held?.release() }
         var pid: pid_t = 0
@@ -85,10 +88,12 @@ public enum Subprocess {
         guard spawned == 0 else {
             throw ActionableError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))", hint: "Check that it can be run.")
         }
+        started(pid)
+        let signalled = ownProcessGroup ? -pid : pid
         var interrupted: Int32?
-        let status = try wait(for: pid, timeout: timeout, command: arguments[0], polling: timeout != nil || passInterrupts) {
+        let status = try wait(for: pid, signalling: signalled, timeout: timeout, command: arguments[0], polling: timeout != nil || passInterrupts) {
             guard let held, let signal = held.pending else { return }
-            kill(pid, signal)
+            kill(signalled, signal)
             held.consume()
             interrupted = signal
         }
@@ -155,7 +160,7 @@ public enum Subprocess {
 
     /// Waits for `pid` to end; with `polling`, `poll` is called every millisecond meanwhile (it
     /// passes signals on) and the deadline is watched.
-    private static func wait(for pid: pid_t, timeout: TimeInterval?, command: String, polling: Bool, poll: () -> Void) throws -> Int32 {
+    private static func wait(for pid: pid_t, signalling: pid_t, timeout: TimeInterval?, command: String, polling: Bool, poll: () -> Void) throws -> Int32 {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         var status: Int32 = 0
         while true {
@@ -166,7 +171,7 @@ public enum Subprocess {
                 throw ActionableError("lost track of \(command): \(String(cString: strerror(errno)))", hint: "Run it by hand to see what it does.")
             }
             if let deadline, Date() >= deadline {
-                kill(pid, SIGKILL)
+                kill(signalling, SIGKILL)
                 _ = waitpid(pid, &status, 0)
                 throw ActionableError("\(command) did not finish within \(Int(timeout ?? 0)) s and was stopped",
                                    hint: "Check that the command works when run by hand.")

@@ -83,11 +83,13 @@ public struct ConfiguredCommand: Equatable, Sendable, CustomStringConvertible {
         })
     }
 
-    /// Runs the command with what it prints going to standard error as it comes, and a SIGINT
-    /// or SIGTERM passed on to it (`Subprocess.Interrupted` once it ended); its exit status.
-    public func runShowingOutput(timeout: TimeInterval) throws -> Int32 {
+    /// Runs the command in its own process group with what it prints going to standard error as
+    /// it comes, and a SIGINT or SIGTERM passed on to the group (`Subprocess.Interrupted` once it
+    /// ended); a timeout stops the whole group. Its exit status.
+    public func runShowingOutput(timeout: TimeInterval, started: (pid_t) -> Void = { _ in }) throws -> Int32 {
         do {
-            return try Subprocess.run(words, timeout: timeout, toStandardError: true, passInterrupts: true).status
+            return try Subprocess.run(words, timeout: timeout, toStandardError: true, passInterrupts: true,
+                                      ownProcessGroup: true, started: started).status
         } catch let error as ActionableError {
             throw ActionableError("\(error.message) (from \(self))", hint: error.hint)
         }

@@ -21,6 +21,11 @@ public struct NginxSettings: Sendable {
         /// `host:port` as written in the `server` lines.
         public let servers: [String]
         public let health: [String]
+        /// `nginx.<instance>.answer`, for probes.
+        public let answer: String?
+
+        /// The instance as a member of a target, for health checks and probes.
+        var asTarget: Target { Target(name: name, branch: "", health: health, answer: answer) }
     }
 
     public var validate = try! ConfiguredCommand(parsing: "nginx -t", key: "nginx.validate")
@@ -80,14 +85,29 @@ public struct NginxSettings: Sendable {
 
         instances = try config.strings("deploy.instances").flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }) }.map { word in
             let name = String(word)
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw ActionableError("deploy.instances names '\(name.clipped)', which is not an instance name", hint: "Use letters, digits, - and _, e.g. app1 or t3.")
+            // Never option-like: the name is handed to the publish command as an argument.
+            guard let first = name.first, first.isLetter || first.isNumber,
+                  name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ActionableError("deploy.instances names '\(name.clipped)', which is not an instance name", hint: "Use letters, digits, - and _, starting with a letter or digit, e.g. app1 or t3.")
             }
             let servers = try config.strings("nginx.\(name).server")
             for server in servers where server.split(separator: ":").count < 2 || server.contains(" ") {
                 throw ActionableError("nginx.\(name).server = \(server.clipped) is not host:port", hint: "Write it as in the upstream's server line, e.g. 127.0.0.1:8081.")
             }
-            return Instance(name: name, servers: servers, health: try config.strings("nginx.\(name).health"))
+            return Instance(name: name, servers: servers, health: try config.strings("nginx.\(name).health"), answer: try string("\(name).answer"))
+        }
+        var instanceNames = Set<String>(), owners: [String: String] = [:]
+        for instance in instances {
+            guard instanceNames.insert(instance.name).inserted else {
+                throw ActionableError("deploy.instances names \(instance.name) twice", hint: "List each instance once, in deploy order.")
+            }
+            for server in instance.servers {
+                if let other = owners[server], other != instance.name {
+                    throw ActionableError("\(other) and \(instance.name) have the same address \(server) (nginx.<instance>.server)",
+                                          hint: "Each instance is its own backend: taking one out must not take the other.")
+                }
+                owners[server] = instance.name
+            }
         }
         for instance in instances where !instance.servers.isEmpty {
             let generated = generatedTarget(without: [instance])
@@ -188,8 +208,14 @@ public struct NginxSettings: Sendable {
     }
 
     /// The targets whose backends a target routes to: itself, or every other target for `all`.
+    /// A generated target's members are the instances it keeps; `all`'s every other hand-kept
+    /// target and every instance.
     public func members(of target: Target) -> [Target] {
+        if let excluded = instances(takenOutBy: target) {
+            return instances.filter { instance in !excluded.contains { $0.name == instance.name } }.map(\.asTarget)
+        }
         guard target.name == "all", target.health.isEmpty else { return [target] }
-        return targets.filter { $0.name != "all" }
+        let kept = targets.filter { $0.name != "all" && instances(takenOutBy: $0) == nil }
+        return kept + instances.filter { instance in !kept.contains { $0.name == instance.name } }.map(\.asTarget)
     }
 }

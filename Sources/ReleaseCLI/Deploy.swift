@@ -71,8 +71,8 @@ extension Release.Deploy {
                 journal = existing
                 try deployment.check(journal)
             } else if rollback {
-                guard var existing, existing.state != .rolledBack, existing.previousTag != nil else {
-                    throw ActionableError(existing?.state == .rolledBack ? "the last deploy (\(existing!.tag)) is already rolled back" : "no deploy to roll back",
+                guard var existing, existing.state != .rolledBack else {
+                    throw ActionableError(existing.map { "the last deploy (\($0.tag)) is already rolled back" } ?? "no deploy to roll back",
                                           hint: "release deploy status shows what each instance runs.")
                 }
                 try deployment.planRollback(&existing, reason: "release deploy --rollback")
@@ -95,11 +95,12 @@ extension Release.Deploy {
                 throw ActionableError("release deploy asks before putting \(journal.tag) in front of users, and there is no terminal to ask on",
                                       hint: "Pass --yes to deploy without asking (CI), or run it on a terminal.")
             }
+            let started = Date()
             try deployment.run(&journal)
             if global.json { return try Terminal.json(journal) }
             let what = journal.rollingBack ? "rolled back to \(journal.previousTag ?? "?")" : "deployed \(journal.tag)"
             print("\(what) on \(journal.instances.joined(separator: ", ")) (\(journal.strategy.rawValue), \(journal.steps.count) steps)")
-            print(String(format: "  %.1f s in all, %.1f s of it waiting on publish, health, drains and soaks", journal.totalSeconds, journal.waitedSeconds))
+            print(String(format: "  %.1f s in all, %.1f s of it waiting on publish, health, drains and soaks", Date().timeIntervalSince(started), deployment.waitedSeconds))
         }
 
         /// A new deploy: the tag from the release repository, and the previous version from the
@@ -111,7 +112,7 @@ extension Release.Deploy {
             let release: ReleaseTag
             if let tag {
                 guard let found = history.tags.first(where: { $0.name == tag }) else {
-                    let exists = try workspace.repository.reference(named: "refs/tags/" + tag) != nil
+                    let exists = (try? workspace.repository.reference(named: "refs/tags/" + tag)) ?? nil != nil
                     throw ActionableError(exists ? "\(tag) is not a release tag (release.tagFormat)" : "no tag \(tag) in \(workspace.root)",
                                           hint: "Name a release tag, e.g. \(history.tags.first?.name ?? "the one release cut made"); release status shows the last.")
                 }
@@ -122,8 +123,13 @@ extension Release.Deploy {
                 }
                 release = last.tag
             }
+            // The tag is handed to deploy.publish as an argument: never one that reads as an option.
+            guard !release.name.hasPrefix("-") else {
+                throw ActionableError("the tag \(release.name.clipped) starts with '-', which the publish command would read as an option",
+                                      hint: "Deploy a tag whose name starts with a letter or digit (release.tagFormat).")
+            }
             let versions = Set(last?.versions.values.map { $0 } ?? [])
-            let previous = versions.count == 1 && versions.first != release.name && last?.inProgress == false ? versions.first
+            let previous = versions.count == 1 && versions.first != "unknown" && last?.inProgress == false ? versions.first
                 : history.tags.first { $0.version < release.version }?.name
             var journal = try deployment.plan(tag: release.name, previous: previous, strategy: strategy ?? settings.strategy,
                                               soak: soak ?? settings.soak)
