@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import ReleaseKit
 
 /// One step of a rollout.
 public struct DeployStep: Codable, Sendable, Equatable {
@@ -65,19 +66,6 @@ public struct DeployJournal: Codable, Sendable {
     /// process died must end before the deploy goes on.
     public var publishGroup: Int32?
 
-    public init(tag: String, previousTag: String?, strategy: DeploySettings.Strategy, steps: [DeployStep], instances: [String],
-                versions: [String: String], soakSeconds: TimeInterval, started: Date, operator: String) {
-        self.instances = instances
-        self.tag = tag
-        self.previousTag = previousTag
-        self.strategy = strategy
-        self.steps = steps
-        self.versions = versions
-        self.soakSeconds = soakSeconds
-        self.started = started
-        self.operator = `operator`
-    }
-
     public var inProgress: Bool { state == .running || state == .stopped }
     public var currentStep: DeployStep? { next < steps.count ? steps[next] : nil }
 
@@ -101,18 +89,10 @@ public struct DeployJournal: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let data = try encoder.encode(self)
-        let path = Self.path(repository)
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ActionableError("could not write \(temporary): \(String(cString: strerror(errno)))", hint: "Check that the nginx repository is writable.")
-        }
-        _ = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        fsync(descriptor)
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            throw ActionableError("could not write \(path): \(String(cString: strerror(errno)))", hint: "Check that the nginx repository is writable.")
+        do {
+            try FileSystem.replace(Self.path(repository), contents: try encoder.encode(self))
+        } catch let error as ReleaseError {
+            throw ActionableError(error.message, hint: "Check that the nginx repository is writable.")
         }
     }
 }

@@ -7,6 +7,11 @@ struct SoakFailure: Error {
     let message: String
 }
 
+/// The operator answered no before a step that puts new code in front of users.
+struct Declined: Error {
+    let message: String
+}
+
 /// One line of the audit log per deploy step.
 struct DeployAuditRecord: Encodable {
     let time: Date
@@ -235,8 +240,7 @@ public final class Deployment {
                 if step.kind == .route, !journal.rollingBack,
                    let fresh = step.instances.first(where: { journal.versions[$0] == journal.tag }),
                    !confirm("step \(journal.next + 1)/\(journal.steps.count): \(step.description), putting \(journal.tag) (on \(fresh)) in front of users?") {
-                    throw ActionableError("stopped before step \(journal.next + 1): \(step.description); traffic stays where it is",
-                                          hint: "release deploy --continue resumes there; release deploy --rollback undoes the deploy.")
+                    throw Declined(message: "stopped before step \(journal.next + 1): \(step.description); traffic stays where it is")
                 }
                 try perform(step, in: &journal)
             } catch let failure as SoakFailure where !journal.rollingBack {
@@ -247,7 +251,11 @@ public final class Deployment {
                 autoRollback = failure.message
                 continue
             } catch {
-                let message = (error as? Subprocess.Interrupted).map { "interrupted (\($0.name))" } ?? ActionableError.describe(error)
+                let message = switch error {
+                case let interrupted as Subprocess.Interrupted: "interrupted (\(interrupted.name))"
+                case let declined as Declined: declined.message
+                default: ActionableError.describe(error)
+                }
                 audit(journal, step, result: "failed", reason: message)
                 journal.state = .stopped
                 journal.reason = message
@@ -256,7 +264,9 @@ public final class Deployment {
                     throw ActionableError("\(step.description) was interrupted (\(interrupted.name)); the deploy stopped at step \(journal.next + 1) of \(journal.steps.count)",
                                           hint: "release deploy --continue does that step again; release deploy --rollback undoes the deploy.")
                 }
-                if let actionable = error as? ActionableError, actionable.message.hasPrefix("stopped before") { throw actionable }
+                if error is Declined {
+                    throw ActionableError(message, hint: "release deploy --continue resumes there; release deploy --rollback undoes the deploy.")
+                }
                 let traffic = journal.live.map { " Traffic stays on \($0.joined(separator: ", "))." } ?? ""
                 throw ActionableError("\(journal.rollingBack ? "rollback" : "deploy") step \(journal.next + 1) (\(step.description)) failed: \(message)",
                                       hint: "\(traffic) Fix the cause, then release deploy --continue; or release deploy --rollback.".trimmingCharacters(in: .whitespaces))

@@ -1,9 +1,9 @@
 import Foundation
 
 /// File writes that never leave a half-written file behind.
-enum FileSystem {
+public enum FileSystem {
     /// Writes a whole file under a temporary name, flushes it, then renames it into place.
-    static func replace(_ path: String, contents: Data) throws {
+    public static func replace(_ path: String, contents: Data) throws {
         let temporary = try writeTemporary(beside: path, contents: contents)
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -43,6 +43,16 @@ struct DeployLab {
                               environment: lab.config.environment.merging(extra) { $1 })
     }
 
+    /// Starts `release deploy arguments` without waiting, and returns once what it printed on
+    /// stderr (kept in `log`) holds `text`, or after 20 s.
+    func start(_ arguments: String..., environment extra: [String: String] = [:], log: URL, waitingFor text: String) throws -> Process {
+        let process = try ReleaseBinary.start(["deploy"] + arguments + ["--repo", lab.config.path], in: repo.url,
+                                              environment: lab.config.environment.merging(extra) { $1 }, stderr: log)
+        let deadline = Date().addingTimeInterval(20)
+        while !((try? String(contentsOf: log, encoding: .utf8))?.contains(text) ?? false), Date() < deadline { usleep(20_000) }
+        return process
+    }
+
     /// Every answer through nginx, from `count` new connections.
     func answers(count: Int = 16) -> Set<String> {
         Set((0..<count).map { _ in
@@ -265,10 +275,7 @@ struct DeployTests {
         // Ctrl-C while the publish runs: passed on to it, and the deploy stops there, resumable.
         try deploy.lab.config.git("config", "deploy.publishTimeout", "60")
         let interruptedLog = deploy.lab.root.appendingPathComponent("interrupted.log")
-        let interrupted = try ReleaseBinary.start(["deploy", "--continue", "--yes", "--repo", deploy.lab.config.path], in: deploy.repo.url,
-                                                  environment: deploy.lab.config.environment, stderr: interruptedLog)
-        let started = Date().addingTimeInterval(20)
-        while !((try? String(contentsOf: interruptedLog, encoding: .utf8))?.contains("publishing") ?? false), Date() < started { usleep(20_000) }
+        let interrupted = try deploy.start("--continue", "--yes", log: interruptedLog, waitingFor: "publishing")
         usleep(200_000)
         kill(interrupted.processIdentifier, SIGINT)
         interrupted.waitUntilExit()
@@ -281,11 +288,7 @@ struct DeployTests {
         // Continued with a publish that works; a second deploy meanwhile is refused, naming the first.
         try deploy.lab.config.git("config", "deploy.publish", "\(deploy.lab.root.path)/publish {instance} {tag}")
         let log = deploy.lab.root.appendingPathComponent("paused.log")
-        let paused = try ReleaseBinary.start(["deploy", "--continue", "--yes", "--repo", deploy.lab.config.path], in: deploy.repo.url,
-                                             environment: deploy.lab.config.environment.merging(["RELEASE_TEST_PAUSE_AT": "deploy-step-2"]) { $1 },
-                                             stderr: log)
-        let deadline = Date().addingTimeInterval(20)
-        while !((try? String(contentsOf: log, encoding: .utf8))?.contains("paused at") ?? false), Date() < deadline { usleep(20_000) }
+        let paused = try deploy.start("--continue", "--yes", environment: ["RELEASE_TEST_PAUSE_AT": "deploy-step-2"], log: log, waitingFor: "paused at")
         expectRefusal(try deploy.deploy("--continue", "--yes"), mentioning: "another release command is changing this repository: release deploy, pid \(paused.processIdentifier)")
         ReleaseBinary.kill(paused)
         let finished = try deploy.deploy("--continue", "--yes")
