@@ -15,7 +15,9 @@ struct DeployLab {
     /// `servers`: instances located by nginx.<instance>.server (generated targets); without,
     /// the hand-kept yun-app1 and yun-app2 branches are used.
     init(backends: [String] = ["app1", "app2"], servers: Bool = true, soak: Int = 1) throws {
-        lab = try NginxLab(in: Scratch.directory.appendingPathComponent("lab"), backends: backends,
+        // Backends answering in 50 ms bound the load (a few hundred requests a second), so the
+        // deploy tests do not starve the suites running beside them of CPU.
+        lab = try NginxLab(in: Scratch.directory.appendingPathComponent("lab"), delay: 0.05, backends: backends,
                            version: Self.previous, handKept: !servers)
         do {
             repo = try GitRepository(at: Scratch.directory.appendingPathComponent("shop"))
