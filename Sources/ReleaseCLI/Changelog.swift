@@ -25,8 +25,8 @@ extension Release {
         @Option(name: .customLong("version"), help: ArgumentHelp("Label the section with this version or tag name (default: the next release).", valueName: "X.Y.Z|tag"))
         var label: String?
 
-        @Option(help: "Which part the next version increases when --version is not given.")
-        var bump: Bump = .patch
+        @Option(help: "Which part the next version increases when --version is not given: patch, minor, major or auto (default: release.bump).")
+        var bump: BumpArgument?
 
         @OptionGroup var date: DateOption
 
@@ -41,8 +41,14 @@ extension Release {
 
         func run() throws {
             let workspace = try global.workspace(needsWorkingTree: !stdout)
-            let release = try workspace.changelogRelease(label: label, bump: bump, date: date.releaseDate)
+            let release = try workspace.changelogRelease(label: label, choice: bump?.choice, date: date.releaseDate, to: to)
             let notes = try workspace.releaseNotes(from: from, to: to, release: release)
+            // An empty section is never written; printed, it comes with the reason.
+            if notes.entries.isEmpty {
+                let empty = try workspace.emptyChangelogError(notes, to: to)
+                guard stdout else { throw empty }
+                Terminal.standardError("note: \(empty.message)\nhint: \(empty.hint ?? "")")
+            }
             var section = try workspace.changelogSection(notes, file: file)
             if edit { section = try workspace.curated(section, editor: Editor(environment: workspace.environment)) }
             if stdout {

@@ -21,7 +21,8 @@ extension Release {
 
         func run() throws {
             try PlanCommand.run("cut", global: global, dryRun: dryRun.dryRun, setup: gitSetup.options) { workspace in
-                try workspace.planCut(version.choice, date: version.releaseDate,
+                if let warning = try workspace.unreadReleaseTagsWarning() { Terminal.standardError("warning: \(warning)") }
+                return try workspace.planCut(version.choice, date: version.releaseDate,
                                       editor: edit ? Editor(environment: workspace.environment) : nil, push: push)
             }
         }

@@ -134,7 +134,7 @@ extension Release.Deploy {
             var journal = try deployment.plan(tag: release.name, previous: previous, strategy: strategy ?? settings.strategy,
                                               soak: soak ?? settings.soak)
             journal.tagVersions[release.name] = release.version.description
-            if let previous, let version = workspace.settings.tagFormat.version(of: previous) { journal.tagVersions[previous] = version.description }
+            if let previous, let version = workspace.settings.releaseVersion(of: previous)?.version { journal.tagVersions[previous] = version.description }
             return journal
         }
     }

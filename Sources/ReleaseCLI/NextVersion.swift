@@ -16,7 +16,9 @@ extension Release {
 
         func run() throws {
             let workspace = try global.workspace(needsWorkingTree: false)
+            if let warning = try workspace.unreadReleaseTagsWarning() { Terminal.standardError("warning: \(warning)") }
             let next = try workspace.nextRelease(version.choice, date: version.releaseDate)
+            if let inferred = next.inferred, !global.json { Terminal.standardError("bump \(inferred)") }
             if global.json {
                 try Terminal.json(NextVersionResult(next))
             } else {
@@ -28,8 +30,8 @@ extension Release {
 
 /// `--bump`, `--version` and `--date`, shared by the commands that name a release.
 struct VersionOptions: ParsableArguments {
-    @Option(help: "Which part to increase: patch, minor or major.")
-    var bump: Bump?
+    @Option(help: "Which part to increase: patch, minor, major, or auto from the commits' conventional types (default: release.bump, else patch).")
+    var bump: BumpArgument?
 
     @Option(name: .customLong("version"), help: ArgumentHelp("Release exactly this version instead of bumping.", valueName: "X.Y.Z"))
     var exactVersion: String?
@@ -45,8 +47,9 @@ struct VersionOptions: ParsableArguments {
         }
     }
 
-    var choice: VersionChoice {
-        exactVersion.flatMap(Version.init).map(VersionChoice.exactly) ?? .bump(bump ?? .patch)
+    /// nil: release.bump decides.
+    var choice: VersionChoice? {
+        exactVersion.flatMap(Version.init).map(VersionChoice.exactly) ?? bump?.choice
     }
 
     var releaseDate: ReleaseDate? { date.releaseDate }
@@ -68,6 +71,13 @@ struct DateOption: ParsableArguments {
 
 extension Bump: ExpressibleByArgument {}
 
+/// `--bump`: a part, or `auto`.
+enum BumpArgument: String, CaseIterable, ExpressibleByArgument {
+    case patch, minor, major, auto
+
+    var choice: VersionChoice { Bump(rawValue: rawValue).map(VersionChoice.bump) ?? .inferred }
+}
+
 /// What `next-version --json` prints.
 struct NextVersionResult: Encodable {
     let tag: String
@@ -77,6 +87,8 @@ struct NextVersionResult: Encodable {
     let patch: Int
     let date: String
     let previous: String?
+    let bump: String?
+    let reason: String?
 
     init(_ next: NextRelease) {
         tag = next.tag
@@ -86,5 +98,7 @@ struct NextVersionResult: Encodable {
         patch = next.version.patch
         date = next.date.description
         previous = next.previous?.name
+        bump = next.inferred?.bump.rawValue
+        reason = next.inferred?.reason
     }
 }

@@ -90,13 +90,19 @@ struct StatusReport {
         }
         lines.append("")
         if let last = status.lastRelease {
-            lines.append("Last release  \(last.tag)  (\(last.date), \(last.commit.short))")
+            lines.append("Last release  \(last.tag)  (\(last.date)\(last.tagged.map { ", tagged \($0)" } ?? ""), \(last.commit.short))")
         } else {
             lines.append("Last release  none yet")
         }
         lines.append("Next release  patch \(status.next.patch)")
         lines.append("              minor \(status.next.minor)")
         lines.append("              major \(status.next.major)")
+        if let inferred = status.next.inferred {
+            lines.append("Next bump     \(inferred.bump.rawValue) (release.bump = auto): \(inferred.reason)")
+        }
+        if let tag = status.testingTag {
+            lines.append("Testing runs  \(tag)")
+        }
         for (index, hotfix) in status.hotfixes.enumerated() {
             lines.append("\(index == 0 ? "Hotfixes    " : "            ")  \(HotfixReport.line(hotfix))")
         }

@@ -21,8 +21,8 @@ extension Workspace {
     /// The release a changelog section is labelled with. An explicit label (`X.Y.Z` or a whole tag
     /// name) is taken as given, so old releases can be written up too; otherwise it is the next
     /// release, checked like `cut` would check it.
-    public func changelogRelease(label: String?, bump: Bump, date: ReleaseDate?) throws -> NextRelease {
-        guard let label else { return try nextRelease(.bump(bump), date: date) }
+    public func changelogRelease(label: String?, choice: VersionChoice?, date: ReleaseDate?, to: String? = nil) throws -> NextRelease {
+        guard let label else { return try nextRelease(choice, date: date, releasing: to.map { [try resolve($0)] }) }
         let format = settings.tagFormat
         let parsed: (version: Version, date: ReleaseDate?, tag: String?)
         if let version = Version(label) {

@@ -11,8 +11,42 @@ extension Workspace {
         try refuseStray(on: .testing, missingFrom: .develop,
                         why: "someone committed on \(settings.testing) directly",
                         fix: "Move them to \(settings.develop) (cherry-pick them there), or merge \(settings.testing) into \(settings.develop) first.")
-        return try planMerge(.develop, into: .testing, command: "promote", push: push,
-                             whenDone: "Commit to \(settings.develop) first.")
+        let plan = try planMerge(.develop, into: .testing, command: "promote", push: push,
+                                 whenDone: "Commit to \(settings.develop) first.")
+        guard let format = settings.testTagFormat, let merge = plan.moves[0].new else { return plan }
+        let tag = try testTag(format, on: merge)
+        return ReleasePlan(
+            command: plan.command, moves: plan.moves + [tag.move], treeUpdate: plan.treeUpdate, files: [], tag: nil,
+            pushRefspecs: plan.pushRefspecs + (push ? [Self.refspec(tag.move.name)] : []), changelogSection: nil,
+            version: tag.version.description)
+    }
+
+    /// The annotated test tag on what testing will hold: the version the next release would
+    /// have, today's date, and the first free `{n}`; its message lists the commits since the
+    /// last release, like a release tag's.
+    private func testTag(_ format: TagFormat, on testing: OID) throws -> (move: ReleasePlan.Move, version: Version) {
+        let release = try nextRelease(releasing: [testing, tip(of: .production)])
+        var count = 1
+        var name: String { format.name(for: release.version, on: release.date, count: count) }
+        while try repository.reference(named: Reference.tag(name)) != nil { count += 1 }
+        let test = NextRelease(tag: name, version: release.version, date: release.date,
+                               previous: release.previous, previousCommit: release.previousCommit)
+        let notes = try releaseNotes(from: test.previousCommit, named: test.previous?.name, to: testing, release: test)
+        let object = try writeTag(name, on: testing, message: templates().render(.tagMessage, notes))
+        return (.init(name: Reference.tag(name), old: nil, new: object, reason: "tag what \(settings.testing) now holds"), release.version)
+    }
+
+    /// The newest test tag on `commit` (highest version, day and `{n}`).
+    public func testTag(on commit: OID) throws -> String? {
+        guard let format = settings.testTagFormat else { return nil }
+        var best: (name: String, key: (Version, ReleaseDate, Int))?
+        for reference in try repository.references(matching: "refs/tags/*") {
+            guard let parsed = format.parseCounted(reference.shortName),
+                  try repository.peelToCommit(reference.target) == commit else { continue }
+            let key = (parsed.version, parsed.date ?? ReleaseDate(year: 1, month: 1, day: 1)!, parsed.count ?? 0)
+            if best.map({ key > $0.key }) ?? true { best = (reference.shortName, key) }
+        }
+        return best?.name
     }
 
     public func planFinish(push: Bool = false) throws -> ReleasePlan {
@@ -42,7 +76,7 @@ extension Workspace {
 
     /// testing into master (unless master already holds it, e.g. merged by hand after a
     /// conflict), the ChangeLog section committed on top, and the annotated tag on that commit.
-    public func planCut(_ choice: VersionChoice, date: ReleaseDate? = nil, editor: Editor? = nil, push: Bool = false) throws -> ReleasePlan {
+    public func planCut(_ choice: VersionChoice?, date: ReleaseDate? = nil, editor: Editor? = nil, push: Bool = false) throws -> ReleasePlan {
         try requireReadyToChange()
         if push { try requireRemoteHasNothingNew([.testing, .production], command: "cut") }
         let testing = try tip(of: .testing)
@@ -71,7 +105,8 @@ extension Workspace {
             treeUpdate: try treeUpdate(moving: settings.production, from: master, to: plan.commit),
             files: [settings.changelog.relative], tag: release.tag,
             pushRefspecs: push ? [Self.refspec(Reference.branch(settings.production)), Self.refspec(Reference.tag(release.tag))] : [],
-            changelogSection: plan.section, version: release.version.description, previousTag: release.previous?.name)
+            changelogSection: plan.section, version: release.version.description, previousTag: release.previous?.name,
+            bump: release.inferred)
     }
 
     /// The ChangeLog commit on top of `head` and the annotated tag object pointing at it.
@@ -131,8 +166,10 @@ extension Workspace {
         return resolved.joined(separator: "/")
     }
 
-    /// `--no-ff`: always a new merge commit, with git's message; conflicts refuse with paths.
-    func mergeCommit(_ source: String, _ sourceTip: OID, into target: String, _ targetTip: OID, command: String) throws -> OID {
+    /// `--no-ff`: always a new merge commit, with git's message; conflicts refuse with paths
+    /// and the branch to merge by hand (`byHand`, when `source` has not moved yet).
+    func mergeCommit(_ source: String, _ sourceTip: OID, into target: String, _ targetTip: OID, command: String,
+                     byHand: String? = nil) throws -> OID {
         let result: MergeResult
         do {
             result = try repository.merge(ours: targetTip, theirs: sourceTip)
@@ -143,7 +180,7 @@ extension Workspace {
         switch result {
         case .conflicts(let paths):
             throw ReleaseError("merging \(source) into \(target) conflicts in \(paths.joined(separator: ", ")); nothing was changed",
-                               hint: "Merge by hand: git checkout \(target) && git merge --no-ff \(source), resolve and commit; then run release \(command) again.")
+                               hint: "Merge by hand: git checkout \(target) && git merge --no-ff \(byHand ?? source), resolve and commit; then run release \(command) again.")
         case .merged(let tree):
             // Like git's fmt-merge-msg: no "into" for the main branch.
             let into = ["master", "main"].contains(target) ? "" : " into \(target)"

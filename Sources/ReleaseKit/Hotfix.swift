@@ -78,23 +78,31 @@ extension Workspace {
         let master = try tip(of: .production)
         let develop = try tip(of: .develop)
         let testing = try tipIfPresent(of: .testing)
+        let command = "hotfix finish \(name)"
+        let release = try nextRelease(.bump(bump), date: date, releasing: [hotfix, master])
+        // Merged into production by hand after a conflict: release what production holds.
+        var merged = master
         if try repository.isAncestor(hotfix, of: master) {
-            throw ReleaseError("nothing to finish: \(settings.production) already contains \(branch)",
-                               hint: "Commit the fix on \(branch) first, or delete the branch (git branch -d \(branch)).")
+            if let previous = release.previousCommit, try repository.isAncestor(hotfix, of: previous) {
+                throw ReleaseError("nothing to finish: \(settings.production) already contains \(branch), released in \(release.previous?.name ?? "?")",
+                                   hint: "Commit the fix on \(branch) first, or delete the branch (git branch -d \(branch)).")
+            }
+        } else {
+            merged = try mergeCommit(branch, hotfix, into: settings.production, master, command: command)
         }
-        let release = try nextRelease(.bump(bump), date: date)
-        let merged = try mergeCommit(branch, hotfix, into: settings.production, master, command: "hotfix finish \(name)")
         let notes = try releaseNotes(from: release.previousCommit, named: release.previous?.name, to: merged, release: release)
         let released = try releaseCommitAndTag(notes, onTopOf: merged, editor: editor)
+        // A back-merge that conflicts is done by hand with the hotfix branch, which still exists
+        // (production has not moved); the re-run then merges only the ChangeLog.
         let backToDevelop = try mergeCommit(settings.production, released.commit, into: settings.develop, develop,
-                                            command: "hotfix finish \(name)")
+                                            command: command, byHand: branch)
         let backToTesting = try testing.map {
-            try mergeCommit(settings.production, released.commit, into: settings.testing, $0, command: "hotfix finish \(name)")
+            try mergeCommit(settings.production, released.commit, into: settings.testing, $0, command: command, byHand: branch)
         }
 
         var moves: [ReleasePlan.Move] = [
             .init(name: Reference.branch(settings.production), old: master, new: released.commit,
-                  reason: "merge \(branch), ChangeLog for \(release.tag)"),
+                  reason: merged == master ? "ChangeLog for \(release.tag)" : "merge \(branch), ChangeLog for \(release.tag)"),
             .init(name: Reference.tag(release.tag), old: nil, new: released.tag, reason: "tag \(release.tag)"),
             .init(name: Reference.branch(settings.develop), old: develop, new: backToDevelop, reason: "merge \(settings.production)"),
         ]

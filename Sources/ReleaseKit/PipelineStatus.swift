@@ -26,14 +26,19 @@ public struct PipelineStatus: Codable, Sendable {
         public let tag: String
         public let version: Version
         public let commit: OID
-        /// When the tag was made (tagger date; commit date for a lightweight tag), `YYYY-MM-DD`.
+        /// The release's date, `YYYY-MM-DD`: the one its name spells, else the day it was tagged.
         public let date: String
+        /// The day the tag was made (tagger date; commit date for a lightweight tag), when it
+        /// is not the date the name spells.
+        public let tagged: String?
     }
 
     public struct NextTags: Codable, Sendable {
         public let patch: String
         public let minor: String
         public let major: String
+        /// With release.bump = auto: the bump the waiting commits call for, and why.
+        public let inferred: InferredBump?
     }
 
     public struct HeadState: Codable, Sendable {
@@ -65,6 +70,8 @@ public struct PipelineStatus: Codable, Sendable {
     public let pending: [Pending]
     public let lastRelease: LastRelease?
     public let next: NextTags
+    /// With release.testTagFormat: the test tag on what testing holds.
+    public let testingTag: String?
     public let hotfixes: [HotfixBranch]
     public let interrupted: Interrupted?
     public var warnings: [String]
@@ -91,8 +98,10 @@ extension Workspace {
         let history = try history()
         let last = try history.lastRelease(reachableFrom: tipOf[.production]!)
         let lastRelease = try last.map { tag, commit in
-            PipelineStatus.LastRelease(tag: tag.name, version: tag.version, commit: commit,
-                                       date: try releaseDay(of: tag, commit: commit))
+            let tagged = try taggingDay(of: tag, commit: commit)
+            let named = settings.releaseVersion(of: tag.name)?.date
+            return PipelineStatus.LastRelease(tag: tag.name, version: tag.version, commit: commit,
+                                              date: (named ?? tagged).description, tagged: named.map { $0 == tagged } == false ? tagged.description : nil)
         }
         let base = last?.tag.version
         let today = clock.today
@@ -100,9 +109,15 @@ extension Workspace {
             settings.tagFormat.name(for: base?.bumped(bump) ?? settings.initialVersion, on: today)
         }
 
+        var inferred: InferredBump?
+        if settings.bump == .inferred {
+            inferred = try inferBump(releasing: [tipOf[.testing]!, tipOf[.production]!], since: last?.commit)
+        }
+
         let head = try repository.head()
         let tree = try repository.workingTreeStatus()
         var warnings: [String] = []
+        if let warning = try unreadReleaseTagsWarning() { warnings.append(warning) }
         if flows[2].commits > 0 {
             warnings.append("\(settings.production) has \(flows[2].commits) commit(s) that \(settings.develop) lacks: run release finish to back-merge them.")
         }
@@ -117,7 +132,8 @@ extension Workspace {
             branches: branches,
             pending: flows,
             lastRelease: lastRelease,
-            next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major)),
+            next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major), inferred: inferred),
+            testingTag: try testTag(on: tipOf[.testing]!),
             hotfixes: try hotfixes(history: history),
             interrupted: try interruptedOperation().map {
                 .init(command: $0.plan.command, started: $0.started, pid: $0.pid, host: $0.host)
@@ -126,8 +142,8 @@ extension Workspace {
     }
 
     /// The day a release was tagged, in the clock's time zone.
-    private func releaseDay(of tag: ReleaseTag, commit: OID) throws -> String {
+    private func taggingDay(of tag: ReleaseTag, commit: OID) throws -> ReleaseDate {
         let seconds = try repository.tagObject(tag.target)?.tagger?.time ?? repository.commit(commit).committer.time
-        return clock.day(of: Date(timeIntervalSince1970: TimeInterval(seconds))).description
+        return clock.day(of: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }

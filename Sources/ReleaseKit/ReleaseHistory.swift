@@ -11,17 +11,36 @@ public struct ReleaseTag: Equatable, Sendable, Codable {
 /// The release tags of a repository, in version order.
 public struct ReleaseHistory {
     public let repository: Repository
-    public let format: TagFormat
-    /// Every tag the format recognises, highest version first (ties: by name, for stable output).
+    /// Every tag a release format recognises, highest version first (ties: by name, for stable output).
     public let tags: [ReleaseTag]
+    /// Tag names no format reads.
+    private let unread: [String]
 
-    public init(repository: Repository, format: TagFormat) throws {
+    /// `formats` read releases (the first match wins); `others` (test tags) are neither
+    /// releases nor look-alikes.
+    public init(repository: Repository, formats: [TagFormat], others: [TagFormat] = []) throws {
         self.repository = repository
-        self.format = format
-        tags = try repository.references(matching: "refs/tags/*").compactMap { reference in
+        var tags: [ReleaseTag] = []
+        var unread: [String] = []
+        for reference in try repository.references(matching: "refs/tags/*") {
             let name = reference.shortName
-            return format.version(of: name).map { ReleaseTag(name: name, version: $0, target: reference.target) }
-        }.sorted { ($0.version, $1.name) > ($1.version, $0.name) }
+            if let version = formats.lazy.compactMap({ $0.version(of: name) }).first {
+                tags.append(ReleaseTag(name: name, version: version, target: reference.target))
+            } else if !others.contains(where: { $0.parse(name) != nil }) {
+                unread.append(name)
+            }
+        }
+        self.tags = tags.sorted { ($0.version, $1.name) > ($1.version, $0.name) }
+        self.unread = unread
+    }
+
+    /// Tags no format reads that have an X.Y.Z in their name, highest first, with where it is.
+    public var lookalikes: [(name: String, range: Range<String.Index>)] {
+        unread.compactMap { name -> (String, Range<String.Index>, Version)? in
+            guard let range = name.range(of: #"[0-9]+\.[0-9]+\.[0-9]+"#, options: .regularExpression),
+                  let version = Version(String(name[range])) else { return nil }
+            return (name, range, version)
+        }.sorted { ($0.2, $1.0) > ($1.2, $0.0) }.map { ($0.0, $0.1) }
     }
 
     /// The highest release tag whose commit is reachable from `tip`: releases tagged on branches

@@ -74,6 +74,21 @@ extension Workspace {
         return try releaseNotes(from: last?.commit, named: last?.tag.name, to: to, release: release)
     }
 
+    /// Why a changelog section would list nothing: before `promote`, the work still waits on
+    /// develop, and the error says how to preview it.
+    public func emptyChangelogError(_ notes: ReleaseNotes, to: String?) throws -> ReleaseError {
+        let since = notes.previousTag ?? "the beginning"
+        if to == nil, let develop = try tipIfPresent(of: .develop) {
+            let waiting = try repository.count(RevisionRange(tips: [develop], hidden: [notes.to]), skipMerges: true)
+            if waiting > 0 {
+                return ReleaseError("nothing to list: \(settings.testing) has no commits since \(since), and \(waiting) commit(s) wait on \(settings.develop) for release promote",
+                                    hint: "Preview them with release changelog --to \(settings.develop) --stdout, or promote first (release promote).")
+            }
+        }
+        return ReleaseError("nothing to list: no commits in \(since)..\(to ?? settings.testing) besides merges and ChangeLog commits",
+                            hint: "Commit work first, or give the range with --from and --to.")
+    }
+
     /// The non-merge commits reachable from `to` and not from `from` (everything when nil),
     /// without release's own bookkeeping ("ChangeLog for <release tag>" commits).
     func releaseNotes(from: OID?, named fromName: String?, to: OID, release: NextRelease) throws -> ReleaseNotes {
@@ -85,7 +100,7 @@ extension Workspace {
 
     /// The subject of the commit `cut` and `hotfix finish` write a ChangeLog section with.
     func isBookkeeping(_ subject: String) -> Bool {
-        subject.hasPrefix("ChangeLog for ") && settings.tagFormat.version(of: String(subject.dropFirst("ChangeLog for ".count))) != nil
+        subject.hasPrefix("ChangeLog for ") && settings.releaseVersion(of: String(subject.dropFirst("ChangeLog for ".count))) != nil
     }
 
     /// A revision the user typed, or a clear error naming it.

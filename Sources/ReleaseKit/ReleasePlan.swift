@@ -45,6 +45,8 @@ public struct ReleasePlan: Codable, Sendable {
     /// The new release's version and the release before it, for cut and hotfix finish.
     public var version: String? = nil
     public var previousTag: String? = nil
+    /// The bump inferred from the commits (`--bump auto`), and why.
+    public var bump: InferredBump? = nil
 }
 
 extension ReleasePlan {

@@ -9,6 +9,12 @@ public struct ReleaseSettings: Equatable, Sendable {
     public var production = "master"
     public var remote = "origin"
     public var tagFormat = try! TagFormat()
+    /// Formats an earlier runbook tagged releases with: their tags count as releases too.
+    public var previousTagFormats: [TagFormat] = []
+    /// When set, `promote` tags what testing now holds with it (`{n}` numbers a day's tags).
+    public var testTagFormat: TagFormat?
+    /// How the next version is chosen when the command is not told.
+    public var bump = VersionChoice.bump(.patch)
     public var initialVersion = Version(1, 0, 0)
     /// The file that receives a section per release, inside the working tree.
     public var changelog = TreePath(trusted: "ChangeLog.md")
@@ -36,6 +42,9 @@ public struct ReleaseSettings: Equatable, Sendable {
         ("fetch", "true", "with --push, fetch first and refuse when the remote has commits we lack"),
         ("tagFormat", TagFormat.defaultPattern, "placeholders {major} {minor} {patch} {date}"),
         ("dateFormat", TagFormat.defaultDateFormat, "how {date} is written: yyyy yy MM dd"),
+        ("previousTagFormats", "", "repeatable: formats earlier releases were tagged with, e.g. v{major}.{minor}.{patch}"),
+        ("testTagFormat", "", "promote tags testing with it, e.g. release{major}.{minor}.{patch}-test-{date}.{n}"),
+        ("bump", "patch", "patch, minor, major, or auto (from conventional commits: !/BREAKING CHANGE, feat)"),
         ("initialVersion", "1.0.0", "version of the first release"),
         ("changelog", "ChangeLog.md", "file that receives a section per release"),
         ("templates", "", "folder with changelog.mustache / tag-message.mustache overrides"),
@@ -112,9 +121,33 @@ public struct ReleaseSettings: Equatable, Sendable {
         testing = try branch("testing", testing)
         production = try branch("production", production)
         remote = try value("remote") ?? remote
-        tagFormat = try TagFormat(
-            pattern: try value("tagFormat") ?? TagFormat.defaultPattern,
-            dateFormat: try value("dateFormat") ?? TagFormat.defaultDateFormat)
+        let dateFormat = try value("dateFormat") ?? TagFormat.defaultDateFormat
+        guard !dateFormat.isEmpty else {
+            throw ReleaseError("release.dateFormat is empty", hint: "Set it to yyyy, yy, MM and dd with any separators, e.g. \(TagFormat.defaultDateFormat).")
+        }
+        func format(_ key: String, _ pattern: String, counted: Bool = false) throws -> TagFormat {
+            do {
+                return try TagFormat(pattern: pattern, dateFormat: dateFormat, counted: counted)
+            } catch let error as ReleaseError {
+                throw ReleaseError("release.\(key): \(error.message)", hint: counted ? "Use {major}, {minor}, {patch}, {n} and optionally {date}, e.g. release{major}.{minor}.{patch}-test-{date}.{n}." : error.hint)
+            }
+        }
+        tagFormat = try format("tagFormat", try value("tagFormat") ?? TagFormat.defaultPattern)
+        previousTagFormats = try layers.flatMap { try $0.strings("release.previousTagFormats") }.filter { !$0.isEmpty }.map {
+            try format("previousTagFormats", $0)
+        }
+        if let pattern = try value("testTagFormat"), !pattern.isEmpty {
+            testTagFormat = try format("testTagFormat", pattern, counted: true)
+        }
+        if let text = try value("bump") {
+            switch text.lowercased() {
+            case "auto": bump = .inferred
+            case let name: guard let fixed = Bump(rawValue: name) else {
+                throw ReleaseError("release.bump = '\(text.clipped)' is not patch, minor, major or auto", hint: "Use one of those; auto reads the commits' conventional types.")
+            }
+            bump = .bump(fixed)
+            }
+        }
         if let text = try value("initialVersion") {
             guard let version = Version(text) else {
                 throw ReleaseError("release.initialVersion = '\(text.clipped)' is not a version",
@@ -152,6 +185,18 @@ public struct ReleaseSettings: Equatable, Sendable {
             throw ReleaseError("release.tagFormat gives '\(sample.clipped)', which git does not accept as a tag name",
                                hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
         }
+        // A test tag must never be read as a release, nor a release as a test tag.
+        if let testTagFormat {
+            let test = testTagFormat.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
+            guard Repository.isValidReferenceName(Reference.tag(test)) else {
+                throw ReleaseError("release.testTagFormat gives '\(test.clipped)', which git does not accept as a tag name",
+                                   hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
+            }
+            if releaseFormats.contains(where: { $0.parse(test) != nil }) || testTagFormat.parse(sample) != nil {
+                throw ReleaseError("release.testTagFormat and release.tagFormat can spell the same tag ('\(test.clipped)' / '\(sample.clipped)')",
+                                   hint: "Give test tags a part release tags never have, e.g. -test-.")
+            }
+        }
         for (key, name) in [("develop", develop), ("testing", testing)] where name == production {
             throw ReleaseError("release.\(key) and release.production are both '\(name.clipped)'",
                                hint: "Each flow branch needs its own name.")
@@ -162,6 +207,15 @@ public struct ReleaseSettings: Equatable, Sendable {
                 warnings.append(warning)
             }
         }
+    }
+
+    /// The release format first, then the earlier ones.
+    public var releaseFormats: [TagFormat] { [tagFormat] + previousTagFormats }
+
+    /// The version and day a release tag encodes, in any of the release formats.
+    public func releaseVersion(of tagName: String) -> (version: Version, date: ReleaseDate?)? {
+        for format in releaseFormats { if let parsed = format.parse(tagName) { return parsed } }
+        return nil
     }
 
     /// Whether git-config text opens an `[include]` or `[includeIf …]` section.

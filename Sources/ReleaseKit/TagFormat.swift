@@ -9,7 +9,7 @@ public struct TagFormat: Equatable, Sendable {
     public let dateFormat: String
     private let segments: [Segment]
 
-    private enum Field: Equatable, Sendable { case major, minor, patch, year, shortYear, month, day }
+    private enum Field: Equatable, Sendable { case major, minor, patch, year, shortYear, month, day, count }
 
     private enum Segment: Equatable, Sendable {
         case literal([UInt8])
@@ -19,21 +19,23 @@ public struct TagFormat: Equatable, Sendable {
         case digits(Field, count: Int)
     }
 
-    public init(pattern: String = defaultPattern, dateFormat: String = defaultDateFormat) throws {
+    /// `counted` formats (test tags) also have `{n}`, which numbers the tags of one version and day.
+    public init(pattern: String = defaultPattern, dateFormat: String = defaultDateFormat, counted: Bool = false) throws {
         self.pattern = pattern
         self.dateFormat = dateFormat
-        segments = try TagFormat.compile(pattern, dateFormat: dateFormat)
+        segments = try TagFormat.compile(pattern, dateFormat: dateFormat, counted: counted)
     }
 
-    /// The tag name of a version released on a day.
-    public func name(for version: Version, on date: ReleaseDate) -> String {
+    /// The tag name of a version released on a day (the `n`th of that day, for a counted format).
+    public func name(for version: Version, on date: ReleaseDate, count: Int = 1) -> String {
         var name = ""
         for segment in segments {
             switch segment {
             case .literal(let bytes): name += String(decoding: bytes, as: UTF8.self)
             case .number(.major): name += String(version.major)
             case .number(.minor): name += String(version.minor)
-            case .number(_): name += String(version.patch)
+            case .number(.patch): name += String(version.patch)
+            case .number(_): name += String(count)
             case .digits(.year, _): name += zeroPadded(date.year, 4)
             case .digits(.shortYear, _): name += zeroPadded(date.year % 100, 2)
             case .digits(.month, _): name += zeroPadded(date.month, 2)
@@ -50,6 +52,11 @@ public struct TagFormat: Equatable, Sendable {
 
     /// The version and, when the format spells a whole date, the day a tag name encodes.
     public func parse(_ tagName: String) -> (version: Version, date: ReleaseDate?)? {
+        parseCounted(tagName).map { ($0.version, $0.date) }
+    }
+
+    /// `parse`, with the `{n}` of a counted format.
+    public func parseCounted(_ tagName: String) -> (version: Version, date: ReleaseDate?, count: Int?)? {
         var bytes = tagName.utf8[...]
         var parts: [Field: Int] = [:]
         for segment in segments {
@@ -76,10 +83,10 @@ public struct TagFormat: Equatable, Sendable {
         let date = year.flatMap { year in
             parts[.month].flatMap { month in parts[.day].flatMap { ReleaseDate(year: year, month: month, day: $0) } }
         }
-        return (Version(major, minor, patch), date)
+        return (Version(major, minor, patch), date, parts[.count])
     }
 
-    private static func compile(_ pattern: String, dateFormat: String) throws -> [Segment] {
+    private static func compile(_ pattern: String, dateFormat: String, counted: Bool) throws -> [Segment] {
         var segments: [Segment] = []
         var literal: [UInt8] = []
         var seen: Set<String> = []
@@ -108,12 +115,13 @@ public struct TagFormat: Equatable, Sendable {
             case "minor": segments.append(.number(.minor))
             case "patch": segments.append(.number(.patch))
             case "date": segments += try compileDate(dateFormat)
+            case "n" where counted: segments.append(.number(.count))
             default:
                 throw ReleaseError("tag format '\(pattern.clipped)' has an unknown placeholder {\(name.clipped)}", hint: formatHint)
             }
         }
         flush()
-        for required in ["major", "minor", "patch"] where !seen.contains(required) {
+        for required in ["major", "minor", "patch"] + (counted ? ["n"] : []) where !seen.contains(required) {
             throw ReleaseError("tag format '\(pattern.clipped)' lacks {\(required)}", hint: formatHint)
         }
         try checkUnambiguous(segments, pattern: pattern)
@@ -140,6 +148,10 @@ public struct TagFormat: Equatable, Sendable {
     }
 
     private static func compileDate(_ format: String) throws -> [Segment] {
+        guard !format.isEmpty else {
+            throw ReleaseError("release.dateFormat is empty, so {date} would write nothing",
+                               hint: "Set it to yyyy, yy, MM and dd with any separators, e.g. \(defaultDateFormat), or remove {date} from the format.")
+        }
         var segments: [Segment] = []
         var rest = format[...]
         let tokens: [(String, Segment)] = [

@@ -112,6 +112,6 @@ public final class Workspace {
     }
 
     public func history() throws -> ReleaseHistory {
-        try ReleaseHistory(repository: repository, format: settings.tagFormat)
+        try ReleaseHistory(repository: repository, formats: settings.releaseFormats, others: settings.testTagFormat.map { [$0] } ?? [])
     }
 }

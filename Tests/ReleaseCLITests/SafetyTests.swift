@@ -146,7 +146,7 @@ struct HostileConfigurationTests {
         try git.write("docs/CHANGES.md", "# ChangeLog\n")
         try FileManager.default.removeItem(atPath: git.path + "/ChangeLog.md")
         try FileManager.default.createSymbolicLink(atPath: git.path + "/ChangeLog.md", withDestinationPath: "docs/CHANGES.md")
-        let result = try release("changelog", "--date", "20261121", in: git)
+        let result = try release("changelog", "--to", "develop", "--date", "20261121", in: git)
         #expect(result.status == 0, "\(result.stderr)")
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: git.path + "/ChangeLog.md")
         #expect(link == "docs/CHANGES.md")
@@ -191,7 +191,7 @@ struct HostileConfigurationTests {
         let git = try flowRepository()
         try git.git("config", "release.changelog", "notes")
         try FileManager.default.createDirectory(atPath: git.path + "/notes", withIntermediateDirectories: true)
-        let result = try release("changelog", in: git)
+        let result = try release("changelog", "--to", "develop", in: git)
         expectRefusal(result, mentioning: "is a folder, not a changelog file")
         #expect(result.stderr.contains("hint: "))
     }

@@ -61,7 +61,7 @@ struct WorktreeTests {
         let status = try ReleaseBinary.run(["status"], in: elsewhere, environment: environment)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.hasPrefix("On branch develop"))
-        let changelog = try ReleaseBinary.run(["changelog", "--date", "20261121"], in: elsewhere, environment: environment)
+        let changelog = try ReleaseBinary.run(["changelog", "--to", "develop", "--date", "20261121"], in: elsewhere, environment: environment)
         #expect(changelog.status == 0, "\(changelog.stderr)")
         #expect(try git.read("ChangeLog.md").contains("## release1.0.1-pro-20261121"))
         #expect(!FileManager.default.fileExists(atPath: elsewhere.path + "/ChangeLog.md"))
