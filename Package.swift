@@ -36,8 +36,10 @@ let package = Package(
                 "NginxKit",
                 "DeployKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildVersion"]
         ),
+        .plugin(name: "BuildVersion", capability: .buildTool()),
         .executableTarget(name: "release", dependencies: ["ReleaseCLI"]),
 
         .target(name: "TestSupport", dependencies: ["ReleaseKit", "NginxKit", "GitKit"], path: "Tests/TestSupport"),

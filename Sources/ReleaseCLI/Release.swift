@@ -6,9 +6,11 @@ import ReleaseKit
 public struct Release: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "release",
-        abstract: "Safe, resumable releases along develop → testing → master, and nginx switching.",
+        abstract: "Safe, resumable releases from develop to testing to master, and nginx switching.",
         discussion: """
-            Exit status: 0 success, 1 refused or failed (with the reason and the fix), 2 usage error.
+            Exit status: 0 success, 1 refused or failed (with the reason and the fix), 2 usage error. \
+            release --version prints the version: the release tag it was built from, with the \
+            commits since, or the commit.
             """,
         subcommands: [
             Status.self, NextVersion.self, Init.self,
@@ -25,6 +27,11 @@ public struct Release: ParsableCommand {
     /// Runs the command line and exits: 0 success, 1 refused or failed, 2 usage error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        // Only before any command: cut, changelog and next-version have their own --version X.Y.Z.
+        if arguments == ["--version"] {
+            print(buildVersion)
+            Foundation.exit(0)
+        }
         // With --json, a failure is also a JSON object on stdout, so CI can read why.
         let json = arguments.contains("--json")
         func fail(_ message: String, hint: String?, code: Int32) -> Never {

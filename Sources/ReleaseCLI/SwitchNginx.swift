@@ -9,7 +9,7 @@ extension Release {
     struct SwitchNginx: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "switch-nginx",
-            abstract: "Route nginx traffic to a target: app1, app2, … or all.",
+            abstract: "Route nginx traffic to a target: app1, app2 ... or all.",
             discussion: """
                 Checks out the target's branch in the nginx configuration repository, validates, \
                 reloads, confirms the reload took effect (new workers, no final [emerg]; with \
