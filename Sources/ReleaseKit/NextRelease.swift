@@ -102,8 +102,8 @@ extension Workspace {
 
     /// When no tag reads as a release but some look like one (`v1.3.7` under another format),
     /// the warning that the next release would start over at release.initialVersion.
-    public func unreadReleaseTagsWarning() throws -> String? {
-        let history = try history()
+    public func unreadReleaseTagsWarning(_ known: ReleaseHistory? = nil) throws -> String? {
+        let history = try known ?? history()
         guard history.tags.isEmpty, let lookalike = history.lookalikes.first else { return nil }
         let suggestion = lookalike.name.replacingCharacters(in: lookalike.range, with: "{major}.{minor}.{patch}")
         return "\(lookalike.name) looks like a release, but no release format reads it, so release starts at \(settings.initialVersion): set release.previousTagFormats (e.g. \(suggestion)) to continue from it"

@@ -117,7 +117,7 @@ extension Workspace {
         let head = try repository.head()
         let tree = try repository.workingTreeStatus()
         var warnings: [String] = []
-        if let warning = try unreadReleaseTagsWarning() { warnings.append(warning) }
+        if let warning = try unreadReleaseTagsWarning(history) { warnings.append(warning) }
         if flows[2].commits > 0 {
             warnings.append("\(settings.production) has \(flows[2].commits) commit(s) that \(settings.develop) lacks: run release finish to back-merge them.")
         }

@@ -55,10 +55,12 @@ public struct TagFormat: Equatable, Sendable {
         parseCounted(tagName).map { ($0.version, $0.date) }
     }
 
-    /// `parse`, with the `{n}` of a counted format.
+    /// `parse`, with the `{n}` of a counted format. Plain local parts, no dictionary: status
+    /// and cut read every tag of a repository through here, thousands of times.
     public func parseCounted(_ tagName: String) -> (version: Version, date: ReleaseDate?, count: Int?)? {
         var bytes = tagName.utf8[...]
-        var parts: [Field: Int] = [:]
+        var major: Int?, minor: Int?, patch: Int?, count: Int?
+        var year: Int?, shortYear: Int?, month: Int?, day: Int?
         for segment in segments {
             switch segment {
             case .literal(let literal):
@@ -66,24 +68,37 @@ public struct TagFormat: Equatable, Sendable {
                 bytes = bytes.dropFirst(literal.count)
             case .number(let field):
                 let digits = bytes.prefix { (0x30...0x39).contains($0) }
-                guard let value = Version.number(Substring(digits)) else { return nil }
-                parts[field] = value
+                guard let value = Version.number(digits) else { return nil }
+                switch field {
+                case .major: major = value
+                case .minor: minor = value
+                case .patch: patch = value
+                default: count = value
+                }
                 bytes = bytes.dropFirst(digits.count)
-            case .digits(let field, let count):
-                let digits = bytes.prefix(count)
-                guard digits.count == count, digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-                parts[field] = Int(Substring(digits))
-                bytes = bytes.dropFirst(count)
+            case .digits(let field, let width):
+                let digits = bytes.prefix(width)
+                guard digits.count == width else { return nil }
+                var value = 0
+                for digit in digits {
+                    guard (0x30...0x39).contains(digit) else { return nil }
+                    value = value * 10 + Int(digit - 0x30)
+                }
+                switch field {
+                case .year: year = value
+                case .shortYear: shortYear = value
+                case .month: month = value
+                default: day = value
+                }
+                bytes = bytes.dropFirst(width)
             }
         }
-        guard bytes.isEmpty, let major = parts[.major], let minor = parts[.minor], let patch = parts[.patch] else {
-            return nil
+        guard bytes.isEmpty, let major, let minor, let patch else { return nil }
+        let fullYear = year ?? shortYear.map { 2000 + $0 }
+        let date = fullYear.flatMap { year in
+            month.flatMap { month in day.flatMap { ReleaseDate(year: year, month: month, day: $0) } }
         }
-        let year = parts[.year] ?? parts[.shortYear].map { 2000 + $0 }
-        let date = year.flatMap { year in
-            parts[.month].flatMap { month in parts[.day].flatMap { ReleaseDate(year: year, month: month, day: $0) } }
-        }
-        return (Version(major, minor, patch), date, parts[.count])
+        return (Version(major, minor, patch), date, count)
     }
 
     private static func compile(_ pattern: String, dateFormat: String, counted: Bool) throws -> [Segment] {

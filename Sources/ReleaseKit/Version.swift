@@ -23,12 +23,18 @@ public struct Version: Comparable, Hashable, Sendable, Codable, CustomStringConv
 
     /// A decimal part as a tag spells it: digits only, no leading zero unless it is `0`.
     static func number<S: StringProtocol>(_ text: S) -> Int? {
-        let digits = text.utf8
-        guard let first = digits.first, digits.count <= 9,
-              digits.allSatisfy({ (0x30...0x39).contains($0) }),
-              first != 0x30 || digits.count == 1
-        else { return nil }
-        return Int(text)
+        number(text.utf8)
+    }
+
+    /// The same, from bytes.
+    static func number<C: Collection<UInt8>>(_ digits: C) -> Int? {
+        guard let first = digits.first, digits.count <= 9, first != 0x30 || digits.count == 1 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard (0x30...0x39).contains(digit) else { return nil }
+            value = value * 10 + Int(digit - 0x30)
+        }
+        return value
     }
 
     public func bumped(_ bump: Bump) -> Version {
