@@ -39,6 +39,10 @@ extension Release {
         @Flag(help: "Open $VISUAL or $EDITOR on the draft before it is written.")
         var edit = false
 
+        func validate() throws {
+            if bump != nil, label != nil { throw ValidationError("Give either --bump or --version, not both.") }
+        }
+
         func run() throws {
             let workspace = try global.workspace(needsWorkingTree: !stdout)
             let release = try workspace.changelogRelease(label: label, choice: bump?.choice, date: date.releaseDate, to: to)

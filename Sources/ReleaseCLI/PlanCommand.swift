@@ -48,7 +48,7 @@ enum PlanCommand {
             return
         }
         if !applied { print("dry run: nothing was changed; release \(plan.command) would:") }
-        if let bump = plan.bump { print("  version \(plan.version ?? "?"): bump \(bump) (release.bump = auto)") }
+        if let bump = plan.bump { print("  version \(plan.version ?? "?"): bump \(bump) (inferred from the commits)") }
         let width = plan.moves.map(\.shortName.count).max() ?? 0
         for move in plan.moves {
             let old = move.old?.short ?? "(new)"

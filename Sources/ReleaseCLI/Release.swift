@@ -27,8 +27,13 @@ public struct Release: ParsableCommand {
     /// Runs the command line and exits: 0 success, 1 refused or failed, 2 usage error.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
-        // Only before any command: cut, changelog and next-version have their own --version X.Y.Z.
-        if arguments == ["--version"] {
+        // Only without a command (cut, changelog and next-version have their own --version X.Y.Z),
+        // after any global options.
+        var rest = arguments[...]
+        while let first = rest.first, first == "--json" || first == "-C" {
+            rest = rest.dropFirst(first == "-C" ? 2 : 1)
+        }
+        if rest == ["--version"] {
             print(buildVersion)
             Foundation.exit(0)
         }

@@ -62,7 +62,7 @@ public struct ConventionalSubject: Equatable, Sendable {
     private static let types = Set(groups.map(\.type))
 
     public init?(_ subject: String) {
-        let bytes = Array(subject.utf8.prefix(64))
+        let bytes = Array(subject.utf8.prefix(512))
         var cursor = 0
         while cursor < bytes.count, (0x61...0x7A).contains(bytes[cursor] | 0x20) { cursor += 1 }
         guard cursor > 0, cursor < bytes.count else { return nil }

@@ -25,7 +25,13 @@ extension Workspace {
     /// have, today's date, and the first free `{n}`; its message lists the commits since the
     /// last release, like a release tag's.
     private func testTag(_ format: TagFormat, on testing: OID) throws -> (move: ReleasePlan.Move, version: Version) {
-        let release = try nextRelease(releasing: [testing, tip(of: .production)])
+        let release: NextRelease
+        do {
+            release = try nextRelease(releasing: [testing, tip(of: .production)])
+        } catch let error as ReleaseError {
+            throw ReleaseError("promote cannot name its test tag (release.testTagFormat): \(error.message)",
+                               hint: "The next cut would stop there too: resolve it first (e.g. delete the stray tag), or unset release.testTagFormat.")
+        }
         var count = 1
         var name: String { format.name(for: release.version, on: release.date, count: count) }
         while try repository.reference(named: Reference.tag(name)) != nil { count += 1 }

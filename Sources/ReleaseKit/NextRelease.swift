@@ -35,10 +35,11 @@ public struct InferredBump: Equatable, Sendable, Codable, CustomStringConvertibl
         self.reason = reason
     }
 
-    /// `type!:` in the subject, or a `BREAKING CHANGE:` (or `BREAKING-CHANGE:`) line in the body.
+    /// `type!:` or `type(scope)!:` in the subject, for any type, or a `BREAKING CHANGE:` (or
+    /// `BREAKING-CHANGE:`) line in the body, whatever its line endings.
     static func isBreaking(_ commit: Commit) -> Bool {
-        if ConventionalSubject(commit.subject)?.breaking == true { return true }
-        return commit.message.split(separator: "\n").dropFirst().contains {
+        if commit.subject.range(of: #"^[A-Za-z][A-Za-z0-9_-]*(\([^()]+\))?!: "#, options: .regularExpression) != nil { return true }
+        return commit.message.split(whereSeparator: \.isNewline).dropFirst().contains {
             $0.hasPrefix("BREAKING CHANGE:") || $0.hasPrefix("BREAKING-CHANGE:")
         }
     }
@@ -70,8 +71,14 @@ extension Workspace {
         case .exactly(let wanted): version = wanted
         case .inferred:
             let tips = try releasing ?? [tipIfPresent(of: .testing), tip(of: .production)].compactMap { $0 }
-            inferred = try inferBump(releasing: tips, since: last?.commit)
-            version = last.map { $0.tag.version.bumped(inferred!.bump) } ?? settings.initialVersion
+            // The first release is release.initialVersion: nothing to infer.
+            if let last {
+                let bump = try inferBump(releasing: tips, since: last.commit)
+                inferred = bump
+                version = last.tag.version.bumped(bump.bump)
+            } else {
+                version = settings.initialVersion
+            }
         }
         guard Version(version.description) != nil else {
             throw ReleaseError("version \(version) has a part longer than 9 digits, which release cannot read back from a tag",
@@ -104,7 +111,13 @@ extension Workspace {
     /// the warning that the next release would start over at release.initialVersion.
     public func unreadReleaseTagsWarning(_ known: ReleaseHistory? = nil) throws -> String? {
         let history = try known ?? history()
-        guard history.tags.isEmpty, let lookalike = history.lookalikes.first else { return nil }
+        guard history.tags.isEmpty else { return nil }
+        let production = try tip(of: .production)
+        guard let lookalike = try history.lookalikes.first(where: { tag in
+            guard let reference = try repository.reference(named: Reference.tag(tag.name)),
+                  let commit = try? repository.peelToCommit(reference.target) else { return false }
+            return try repository.isAncestor(commit, of: production)
+        }) else { return nil }
         let suggestion = lookalike.name.replacingCharacters(in: lookalike.range, with: "{major}.{minor}.{patch}")
         return "\(lookalike.name) looks like a release, but no release format reads it, so release starts at \(settings.initialVersion): set release.previousTagFormats (e.g. \(suggestion)) to continue from it"
     }

@@ -141,9 +141,11 @@ extension Workspace {
             warnings: warnings)
     }
 
-    /// The day a release was tagged, in the clock's time zone.
+    /// The day a release was tagged, in the tagger's own time zone (as `git log` shows dates).
     private func taggingDay(of tag: ReleaseTag, commit: OID) throws -> ReleaseDate {
-        let seconds = try repository.tagObject(tag.target)?.tagger?.time ?? repository.commit(commit).committer.time
-        return clock.day(of: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let signature = try repository.tagObject(tag.target)?.tagger ?? repository.commit(commit).committer
+        let local = Clock.fixed(Date(timeIntervalSince1970: TimeInterval(signature.time)),
+                                timeZone: TimeZone(secondsFromGMT: Int(signature.offsetMinutes) * 60) ?? clock.timeZone)
+        return local.today
     }
 }

@@ -33,6 +33,18 @@ extension Workspace {
             throw ReleaseError("HEAD moved to \(head.map(Reference.shortName) ?? "a detached commit") while release \(plan.command) was planning; nothing was changed",
                                hint: "Check out the branch you want, then run the command again.")
         }
+        // git stores references as files: a new one cannot sit where another one is a folder
+        // (v1.0.1 beside v1.0.1/rc1), nor inside one (hotfix/x beside a branch named hotfix).
+        for move in plan.moves where move.old == nil && move.new != nil {
+            let parts = move.name.split(separator: "/")
+            let enclosing = (3..<max(3, parts.count)).map { parts[..<$0].joined(separator: "/") }
+            let clash = try enclosing.first { try repository.reference(named: $0) != nil }
+                ?? repository.references(matching: move.name + "/*").first?.name
+            if let clash {
+                throw ReleaseError("\(move.shortName) cannot be created: \(Reference.shortName(clash)) exists and git keeps references as files, so one cannot sit inside the other's name; nothing was changed",
+                                   hint: "Rename or delete \(Reference.shortName(clash)) (git tag -d / git branch -m), or change the name format, then run the command again.")
+            }
+        }
         let elsewhere = try repository.branchesCheckedOutElsewhere()
         for move in plan.moves {
             guard let folder = elsewhere[move.name] else { continue }

@@ -79,7 +79,8 @@ extension Workspace {
     public func emptyChangelogError(_ notes: ReleaseNotes, to: String?) throws -> ReleaseError {
         let since = notes.previousTag ?? "the beginning"
         if to == nil, let develop = try tipIfPresent(of: .develop) {
-            let waiting = try repository.count(RevisionRange(tips: [develop], hidden: [notes.to]), skipMerges: true)
+            let waiting = try repository.log(RevisionRange(tips: [develop], hidden: [notes.to]), skipMerges: true)
+                .filter { !isBookkeeping($0.subject) }.count
             if waiting > 0 {
                 return ReleaseError("nothing to list: \(settings.testing) has no commits since \(since), and \(waiting) commit(s) wait on \(settings.develop) for release promote",
                                     hint: "Preview them with release changelog --to \(settings.develop) --stdout, or promote first (release promote).")

@@ -129,7 +129,9 @@ public struct ReleaseSettings: Equatable, Sendable {
             do {
                 return try TagFormat(pattern: pattern, dateFormat: dateFormat, counted: counted)
             } catch let error as ReleaseError {
-                throw ReleaseError("release.\(key): \(error.message)", hint: counted ? "Use {major}, {minor}, {patch}, {n} and optionally {date}, e.g. release{major}.{minor}.{patch}-test-{date}.{n}." : error.hint)
+                throw ReleaseError("release.\(key): \(error.message)", hint: counted
+                    ? "Use {major}, {minor}, {patch}, {n} and optionally {date}, e.g. release{major}.{minor}.{patch}-test-{date}.{n}."
+                    : "Use {major}, {minor}, {patch} and optionally {date}, e.g. \(key == "tagFormat" ? TagFormat.defaultPattern : "v{major}.{minor}.{patch}").")
             }
         }
         tagFormat = try format("tagFormat", try value("tagFormat") ?? TagFormat.defaultPattern)
@@ -192,9 +194,25 @@ public struct ReleaseSettings: Equatable, Sendable {
                 throw ReleaseError("release.testTagFormat gives '\(test.clipped)', which git does not accept as a tag name",
                                    hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
             }
-            if releaseFormats.contains(where: { $0.parse(test) != nil }) || testTagFormat.parse(sample) != nil {
-                throw ReleaseError("release.testTagFormat and release.tagFormat can spell the same tag ('\(test.clipped)' / '\(sample.clipped)')",
-                                   hint: "Give test tags a part release tags never have, e.g. -test-.")
+            // Spelled with other versions, days and counts too: a date of one month or a count
+            // past 9 can make the two formats meet.
+            let versions = [initialVersion, Version(10, 11, 12), Version(0, 1, 0)]
+            let days = [(2020, 1, 1), (2026, 11, 22), (2031, 12, 31), (2029, 10, 12)].map { ReleaseDate(year: $0.0, month: $0.1, day: $0.2)! }
+            for version in versions {
+                for day in days {
+                    for (index, format) in releaseFormats.enumerated() {
+                        let key = index == 0 ? "release.tagFormat" : "release.previousTagFormats"
+                        let release = format.name(for: version, on: day)
+                        for count in [1, 2, 10, 12, 2026] {
+                            let test = testTagFormat.name(for: version, on: day, count: count)
+                            let meet = format.parse(test) != nil || testTagFormat.parse(release) != nil
+                            if meet || test.hasPrefix(release + "/") || release.hasPrefix(test + "/") {
+                                throw ReleaseError("release.testTagFormat and \(key) can spell \(meet ? "the same tag" : "one tag inside the other") ('\(test.clipped)' / '\(release.clipped)')",
+                                                   hint: "Give test tags a part release tags never have, e.g. -test-, and no '/'.")
+                            }
+                        }
+                    }
+                }
             }
         }
         for (key, name) in [("develop", develop), ("testing", testing)] where name == production {

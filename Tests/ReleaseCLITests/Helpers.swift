@@ -4,6 +4,10 @@ import TestSupport
 
 /// Runs the built `release` in a repository with the test environment.
 func release(_ arguments: String..., in git: GitRepository, environment: [String: String]? = nil) throws -> CommandResult {
+    try release(arguments, in: git, environment: environment)
+}
+
+func release(_ arguments: [String], in git: GitRepository, environment: [String: String]? = nil) throws -> CommandResult {
     try ReleaseBinary.run(arguments, in: git.url, environment: environment ?? git.environment)
 }
 

@@ -32,6 +32,34 @@ struct VersionConventionTests {
         #expect(result.stderr.contains("bump major: refactor: rename config keys"))
     }
 
+    @Test func autoBumpReadsAnyTypeLongScopesAndCRLFBodies() throws {
+        let git = try flowRepository()
+        try git.git("checkout", "-q", "testing")
+        let base = try git.id("HEAD")
+        func bump(after message: String) throws -> String {
+            try git.git("reset", "-q", "--hard", base)
+            try git.write("m.txt", message)
+            try git.git("commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "m.txt")
+            return try release("next-version", "--bump", "auto", "--date", "20261122", in: git).stdout
+        }
+        #expect(try bump(after: "deps!: drop node 14\n") == "release2.0.0-pro-20261122\n", "any type takes a !")
+        #expect(try bump(after: "security(auth)!: rotate keys\n") == "release2.0.0-pro-20261122\n")
+        #expect(try bump(after: "fix: thing\r\n\r\nBREAKING CHANGE: removed api\r\n") == "release2.0.0-pro-20261122\n", "CRLF")
+        let scope = String(repeating: "long-scope-", count: 10)
+        #expect(try bump(after: "feat(\(scope)): add x\n") == "release1.1.0-pro-20261122\n", "a scope past 64 bytes")
+        #expect(try bump(after: "Revert \"feat!: big\"\n") == "release1.0.1-pro-20261122\n")
+    }
+
+    @Test func theFirstReleaseInfersNothing() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        try git.commit("feat!: big", file: "a.txt")
+        try git.git("branch", "develop")
+        try git.git("branch", "testing")
+        let result = try release("next-version", "--bump", "auto", "--date", "20261122", in: git)
+        #expect(result.stdout == "release1.0.0-pro-20261122\n")
+        #expect(!result.stderr.contains("bump"), "\(result.stderr)")
+    }
+
     @Test func autoBumpWithoutFeaturesIsAPatchAndSaysWhy() throws {
         let git = try flowRepository()
         try git.git("checkout", "-q", "testing")
@@ -114,6 +142,40 @@ struct VersionConventionTests {
         try expectRefusedUntouched(git, "promote", mentioning: "ambiguous")
     }
 
+    @Test func testTagsThatCouldMeetReleaseTagsOnSomeDayOrCountAreRefused() throws {
+        let git = try flowRepository()
+        try git.git("config", "release.tagFormat", "v{major}.{minor}.{patch}-{date}")
+        try git.git("config", "release.dateFormat", "MM")
+        try git.git("config", "release.testTagFormat", "v{major}.{minor}.{patch}-{n}")
+        expectRefusal(try release("status", in: git), mentioning: "can spell the same tag")
+        try git.git("config", "release.tagFormat", "v{major}.{minor}.{patch}")
+        try git.git("config", "release.testTagFormat", "v{major}.{minor}.{patch}/rc{n}")
+        expectRefusal(try release("status", in: git), mentioning: "can spell one tag inside the other")
+    }
+
+    @Test func aTagInTheWayAsAFolderRefusesTheCutBeforeAnythingMoves() throws {
+        let git = try flowRepository(checkout: "master")
+        #expect(try release("promote", in: git).status == 0)
+        try git.git("tag", "release1.0.1-pro-20261122/notes", "master")
+        for arguments in [["cut", "--dry-run", "--date", "20261122"], ["cut", "--date", "20261122"]] {
+            let before = try git.snapshot()
+            expectRefusal(try release(arguments, in: git), mentioning: "release1.0.1-pro-20261122 cannot be created: release1.0.1-pro-20261122/notes exists")
+            #expect(try git.snapshot() == before)
+        }
+        #expect(!FileManager.default.fileExists(atPath: git.path + "/.git/release-journal.json"))
+        try git.git("branch", "hotfix", "master")
+        expectRefusal(try release("hotfix", "start", "x", in: git), mentioning: "hotfix/x cannot be created: hotfix exists")
+    }
+
+    @Test func versionAfterGlobalOptionsAndChangelogLabelsWithABump() throws {
+        let git = try flowRepository()
+        let plain = try release("--version", in: git).stdout
+        #expect(!plain.isEmpty)
+        #expect(try release("--json", "--version", in: git).stdout == plain)
+        #expect(try release("-C", git.path, "--version", in: git).stdout == plain)
+        #expect(try release("changelog", "--bump", "auto", "--version", "1.2.3", "--stdout", in: git).status == 2)
+    }
+
     // MARK: earlier tag formats
 
     @Test func anEarlierFormatContinuesTheVersion() throws {
@@ -144,6 +206,20 @@ struct VersionConventionTests {
         #expect(try release("next-version", "--date", "20261123", in: git).stdout == "release1.3.9-pro-20261123\n")
     }
 
+    @Test func lookAlikesProductionNeverReachedAreNotWarnedAbout() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        try git.commit("initial", file: "a.txt")
+        try git.git("branch", "develop")
+        try git.git("branch", "testing")
+        try git.git("checkout", "-q", "-b", "side")
+        try git.commit("side work", file: "b.txt")
+        try git.git("tag", "v1.3.7")
+        try git.git("checkout", "-q", "master")
+        let result = try release("next-version", "--date", "20261122", in: git)
+        #expect(result.stdout == "release1.0.0-pro-20261122\n")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+    }
+
     @Test func emptyDateFormatIsRefused() throws {
         let git = try flowRepository()
         try git.git("config", "release.dateFormat", "")
@@ -162,6 +238,15 @@ struct VersionConventionTests {
         let last = try #require(json?["lastRelease"] as? [String: Any])
         #expect(last["date"] as? String == "2020-01-01")
         #expect(last["tagged"] as? String == tagged)
+    }
+
+    @Test func afterAWholeCycleTheChangeLogCommitIsNotCountedAsWaiting() throws {
+        let git = try flowRepository(checkout: "master")
+        for command in [["promote"], ["cut", "--date", "20261122"], ["finish"]] {
+            #expect(try release(command, in: git).status == 0)
+        }
+        let result = try release("changelog", in: git)
+        expectRefusal(result, mentioning: "nothing to list: no commits in release1.0.1-pro-20261122..testing")
     }
 
     @Test func changelogBeforePromoteSaysWhatWaitsOnDevelop() throws {
