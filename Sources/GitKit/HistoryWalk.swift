@@ -34,6 +34,7 @@ final class HistoryWalk {
         self.odb = odb!
         graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
         graph.allowingCut = allowingCut
+        graph.file = CommitGraphFile.open(repository)
     }
 
     /// Whether the last walk reached where a shallow clone's history stops.
@@ -52,7 +53,14 @@ final class HistoryWalk {
         return try graph.limit(range, odb: odb)
     }
 
-    func summary(_ node: Int32) -> CommitSummary { graph.summary(node) }
+    /// The summaries of listed commits, in order; those the walk took from the commit-graph
+    /// are read now. (Reading them on both cores was slower: libgit2 serialises pack access.)
+    func summaries(_ list: [Int32]) throws -> [CommitSummary] {
+        _ = clibgit2_cache_objects(0)
+        defer { _ = clibgit2_cache_objects(1) }
+        return try list.map { try graph.summary($0, odb: odb) }
+    }
+
     func id(_ node: Int32) -> OID { graph.nodes[Int(node)].id }
     func isMerge(_ node: Int32) -> Bool { graph.nodes[Int(node)].parents.count > 1 }
 }
@@ -77,6 +85,8 @@ private struct CommitGraph {
     static let slop = 5
 
     var nodes: [Node] = []
+    /// git's commit-graph, when the repository has one: parents and dates without inflating.
+    var file: CommitGraphFile?
     /// Where a shallow clone's history stops: these commits' parents are not here.
     var boundary: Set<OID> = []
     var allowingCut = false
@@ -134,9 +144,16 @@ private struct CommitGraph {
         }
     }
 
-    func summary(_ node: Int32) -> CommitSummary {
+    /// A node's summary, reading its object when the walk took it from the commit-graph.
+    func summary(_ node: Int32, odb: OpaquePointer) throws -> CommitSummary {
         let value = nodes[Int(node)]
-        return RawCommit(Self.bytes(of: value.object!)).summary(id: value.id, parentCount: value.parents.count)
+        if let object = value.object {
+            return RawCommit(Self.bytes(of: object)).summary(id: value.id, parentCount: value.parents.count)
+        }
+        var object: OpaquePointer?
+        try value.id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(value.id.short)") }
+        defer { git_odb_object_free(object) }
+        return RawCommit(Self.bytes(of: object!)).summary(id: value.id, parentCount: value.parents.count)
     }
 
     private static func bytes(of object: OpaquePointer) -> UnsafeRawBufferPointer {
@@ -160,8 +177,22 @@ private struct CommitGraph {
 
     private mutating func parse(_ node: Int32, _ odb: OpaquePointer) throws {
         guard nodes[Int(node)].flags & Self.parsed == 0 else { return }
-        var object: OpaquePointer?
         let id = nodes[Int(node)].id
+        if let file, let position = file.position(of: id), let entry = file.commit(at: position) {
+            var parents: [Int32] = []
+            parents.reserveCapacity(entry.parents.count)
+            for parent in entry.parents {
+                guard let parentID = file.id(at: parent) else { break }
+                parents.append(reference(parentID))
+            }
+            if parents.count == entry.parents.count {
+                nodes[Int(node)].parents = parents
+                nodes[Int(node)].time = entry.time
+                nodes[Int(node)].flags |= Self.parsed
+                return
+            }
+        }
+        var object: OpaquePointer?
         try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
         guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
             git_odb_object_free(object)

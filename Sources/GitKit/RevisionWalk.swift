@@ -17,9 +17,7 @@ extension Repository {
     /// commit read once. With `skipMerges`, like `--no-merges`.
     public func log(_ range: RevisionRange, skipMerges: Bool = false) throws -> [CommitSummary] {
         let walk = try HistoryWalk(self)
-        return try walk.run(range).compactMap { node in
-            skipMerges && walk.isMerge(node) ? nil : walk.summary(node)
-        }
+        return try walk.summaries(walk.run(range).filter { !(skipMerges && walk.isMerge($0)) })
     }
 
     /// Ids in the range, in `git log` order (`git rev-list`).

@@ -1,0 +1,162 @@
+import CLibGit2
+import Foundation
+
+/// git's commit-graph (`objects/info/commit-graph`, or the layers of
+/// `objects/info/commit-graphs/commit-graph-chain`): each commit's parents and committer date
+/// without inflating the commit. libgit2 1.5 does not read it for walks, so GitKit does, for the
+/// walks alone. Anything unexpected in a file (another version or hash, a chunk out of bounds)
+/// makes release ignore the graph and read commits as before; commits made after the graph
+/// was written are simply not in it.
+final class CommitGraphFile: @unchecked Sendable {
+    /// One file of the chain, mapped read-only.
+    private struct Layer {
+        let base: UnsafeRawPointer
+        let length: Int
+        let fanout: Int
+        let ids: Int
+        let data: Int
+        let edges: Int?
+        let count: UInt32
+        /// Commits in the layers before this one: positions are global across the chain.
+        let offset: UInt32
+    }
+
+    private let layers: [Layer]
+    let count: UInt32
+
+    private static let noParent: UInt32 = 0x7000_0000
+
+    /// The graph of a repository, or nil when it has none git would use.
+    static func open(_ repository: Repository) -> CommitGraphFile? {
+        let environment = ProcessInfo.processInfo.environment
+        guard !repository.isShallow, environment["GIT_OBJECT_DIRECTORY"] == nil,
+              (try? repository.config().bool("core.commitGraph")) ?? true != false else { return nil }
+        let info = repository.commonDirectory + "objects/info/"
+        var files = [info + "commit-graph"]
+        if let chain = try? String(contentsOfFile: info + "commit-graphs/commit-graph-chain", encoding: .utf8) {
+            let hashes = chain.split(whereSeparator: \.isNewline).map(String.init)
+            guard hashes.allSatisfy({ $0.utf8.count == 40 && $0.utf8.allSatisfy(\.isHexDigit) }) else { return nil }
+            files = hashes.map { info + "commit-graphs/graph-\($0).graph" }
+        } else if !FileManager.default.fileExists(atPath: files[0]) {
+            return nil
+        }
+        return CommitGraphFile(files)
+    }
+
+    private init?(_ paths: [String]) {
+        var offset: UInt32 = 0
+        var layers: [Layer] = []
+        for path in paths {
+            guard let layer = CommitGraphFile.map(path, offset: offset) else {
+                CommitGraphFile.unmap(layers)
+                return nil
+            }
+            layers.append(layer)
+            offset += layer.count
+        }
+        self.layers = layers
+        count = offset
+    }
+
+    deinit { CommitGraphFile.unmap(layers) }
+
+    private static func unmap(_ layers: [Layer]) {
+        for layer in layers { munmap(UnsafeMutableRawPointer(mutating: layer.base), layer.length) }
+    }
+
+    private static func map(_ path: String, offset: UInt32) -> Layer? {
+        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 8 + 12 else { return nil }
+        let length = Int(info.st_size)
+        guard let memory = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), memory != MAP_FAILED else { return nil }
+        let base = UnsafeRawPointer(memory)
+        func fail() -> Layer? { munmap(memory, length); return nil }
+        // "CGPH", version 1, SHA-1, chunk count, base-graph count.
+        guard base.load(as: UInt32.self).bigEndian == 0x4347_5048, base.load(fromByteOffset: 4, as: UInt8.self) == 1,
+              base.load(fromByteOffset: 5, as: UInt8.self) == 1 else { return fail() }
+        let chunkCount = Int(base.load(fromByteOffset: 6, as: UInt8.self))
+        guard 8 + (chunkCount + 1) * 12 <= length else { return fail() }
+        var chunks: [UInt32: (start: Int, end: Int)] = [:]
+        for index in 0..<chunkCount {
+            let entry = 8 + index * 12
+            let id = base.loadUnaligned(fromByteOffset: entry, as: UInt32.self).bigEndian
+            let start = Int(base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self).bigEndian)
+            let end = Int(base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self).bigEndian)
+            guard start <= end, end <= length else { return fail() }
+            chunks[id] = (start, end)
+        }
+        // OIDF (fanout), OIDL (ids), CDAT (commit data), EDGE (octopus parents, optional).
+        guard let fanout = chunks[0x4F49_4446], fanout.end - fanout.start == 256 * 4,
+              let ids = chunks[0x4F49_444C], let data = chunks[0x4344_4154] else { return fail() }
+        let count = base.loadUnaligned(fromByteOffset: fanout.start + 255 * 4, as: UInt32.self).bigEndian
+        guard count < 0x7000_0000, ids.end - ids.start == Int(count) * 20, data.end - data.start == Int(count) * 36 else { return fail() }
+        return Layer(base: base, length: length, fanout: fanout.start, ids: ids.start, data: data.start,
+                     edges: chunks[0x4544_4745].map(\.start), count: count, offset: offset)
+    }
+
+    /// The global position of a commit, or nil when the graph does not have it.
+    func position(of id: OID) -> UInt32? {
+        var id = id
+        return withUnsafeBytes(of: &id.raw) { key -> UInt32? in
+            let first = Int(key[0])
+            for layer in layers.reversed() {
+                let low = first == 0 ? 0 : Int(layer.base.loadUnaligned(fromByteOffset: layer.fanout + (first - 1) * 4, as: UInt32.self).bigEndian)
+                let high = Int(layer.base.loadUnaligned(fromByteOffset: layer.fanout + first * 4, as: UInt32.self).bigEndian)
+                var (lower, upper) = (low, min(high, Int(layer.count)))
+                while lower < upper {
+                    let middle = (lower + upper) / 2
+                    let order = memcmp(layer.base + layer.ids + middle * 20, key.baseAddress!, 20)
+                    if order == 0 { return layer.offset + UInt32(middle) }
+                    if order < 0 { lower = middle + 1 } else { upper = middle }
+                }
+            }
+            return nil
+        }
+    }
+
+    private func layer(of position: UInt32) -> (Layer, Int)? {
+        for layer in layers where position >= layer.offset && position < layer.offset + layer.count {
+            return (layer, Int(position - layer.offset))
+        }
+        return nil
+    }
+
+    func id(at position: UInt32) -> OID? {
+        guard let (layer, index) = layer(of: position) else { return nil }
+        var raw = git_oid()
+        withUnsafeMutableBytes(of: &raw) { $0.copyMemory(from: UnsafeRawBufferPointer(start: layer.base + layer.ids + index * 20, count: 20)) }
+        return OID(raw)
+    }
+
+    /// Parents (as positions) and committer time; nil when the entry points outside the graph.
+    func commit(at position: UInt32) -> (parents: [UInt32], time: Int64)? {
+        guard let (layer, index) = layer(of: position) else { return nil }
+        let entry = layer.data + index * 36 + 20
+        let first = layer.base.loadUnaligned(fromByteOffset: entry, as: UInt32.self).bigEndian
+        let second = layer.base.loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self).bigEndian
+        let high = layer.base.loadUnaligned(fromByteOffset: entry + 8, as: UInt32.self).bigEndian
+        let low = layer.base.loadUnaligned(fromByteOffset: entry + 12, as: UInt32.self).bigEndian
+        let time = Int64(high & 0x3) << 32 | Int64(low)
+        var parents: [UInt32] = []
+        if first != Self.noParent { parents.append(first) }
+        if second & 0x8000_0000 != 0 {
+            guard let edges = layer.edges else { return nil }
+            var edge = Int(second & 0x7FFF_FFFF)
+            while true {
+                let offset = edges + edge * 4
+                guard offset + 4 <= layer.length else { return nil }
+                let value = layer.base.loadUnaligned(fromByteOffset: offset, as: UInt32.self).bigEndian
+                parents.append(value & 0x7FFF_FFFF)
+                if value & 0x8000_0000 != 0 { break }
+                edge += 1
+            }
+        } else if second != Self.noParent {
+            parents.append(second)
+        }
+        guard parents.allSatisfy({ $0 < count }) else { return nil }
+        return (parents, time)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+@testable import GitKit
+import Testing
+import TestSupport
+
+/// Walks that read parents and dates from git's commit-graph list exactly what git lists, in
+/// git's order, with every shape of graph git writes, and with graphs that are stale, broken
+/// or switched off.
+@Suite(.scratchDirectory)
+struct CommitGraphTests {
+    /// A generated release train plus an octopus merge on develop, so the graph needs its EDGE chunk.
+    private func history() throws -> (GitRepository, [String]) {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        let tags = try HistoryGenerator(commits: 300, seed: 5).generate(into: git)
+        try git.git("checkout", "-q", "develop")
+        for name in ["o1", "o2", "o3"] {
+            try git.git("checkout", "-q", "-b", name, "develop~2")
+            try git.commit("octopus \(name)", file: "\(name).txt")
+        }
+        try git.git("checkout", "-q", "develop")
+        try git.git("merge", "-q", "--no-ff", "-m", "octopus", "o1", "o2", "o3")
+        return (git, tags)
+    }
+
+    /// Every listed range agrees with git: ids, order, non-merge summaries and counts.
+    private func expectAgreesWithGit(_ git: GitRepository, _ tags: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let repository = try Repository.discover(from: git.path)
+        for (from, to) in [(tags[0], "develop"), (tags.last!, "testing"), ("testing", "develop"), ("develop", "master")] {
+            let range = try RevisionRange(tips: [repository.resolveCommit(to)], hidden: [repository.resolveCommit(from)])
+            let expected = try git.git("log", "--format=%H %s", "\(from)..\(to)").split(separator: "\n").map(String.init)
+            let listed = try repository.commitIDs(in: range).map(\.hex)
+            #expect(listed == expected.map { String($0.prefix(40)) }, "\(from)..\(to)", sourceLocation: sourceLocation)
+            let summaries = try repository.log(range, skipMerges: true).map { "\($0.id.hex) \($0.subject)" }
+            let noMerges = try git.git("log", "--no-merges", "--format=%H %s", "\(from)..\(to)").split(separator: "\n").map(String.init)
+            #expect(summaries == noMerges, "\(from)..\(to) without merges", sourceLocation: sourceLocation)
+            #expect(try repository.count(range) == git.count("\(from)..\(to)"), sourceLocation: sourceLocation)
+        }
+    }
+
+    /// How many commits release reads from the graph (nil: it does not use one).
+    private func graphCount(_ git: GitRepository) throws -> Int? {
+        CommitGraphFile.open(try Repository.discover(from: git.path)).map { Int($0.count) }
+    }
+
+    private func graphFiles(_ git: GitRepository) -> [String] {
+        let info = git.path + "/.git/objects/info"
+        let chain = (try? FileManager.default.contentsOfDirectory(atPath: info + "/commit-graphs")) ?? []
+        return (FileManager.default.fileExists(atPath: info + "/commit-graph") ? ["commit-graph"] : []) + chain.sorted()
+    }
+
+    @Test func aSingleGraphFileWithOctopusMerges() throws {
+        let (git, tags) = try history()
+        try git.git("commit-graph", "write", "--reachable")
+        #expect(graphFiles(git) == ["commit-graph"])
+        #expect(try graphCount(git) == git.count("--all"))
+        try expectAgreesWithGit(git, tags)
+    }
+
+    @Test func aSplitChainAndCommitsNewerThanTheGraph() throws {
+        let (git, tags) = try history()
+        try git.git("checkout", "-q", "testing")
+        try git.git("commit-graph", "write", "--reachable", "--split")
+        try git.commit("after the first layer")
+        try git.git("commit-graph", "write", "--reachable", "--split=no-merge")
+        try git.commit("after the second layer")  // in no layer: read from the object itself
+        try git.git("checkout", "-q", "develop")
+        #expect(graphFiles(git).filter { $0.hasSuffix(".graph") }.count == 2)
+        #expect(try graphCount(git) == git.count("--all") - 1)
+        try expectAgreesWithGit(git, tags)
+    }
+
+    @Test func aBrokenGraphIsIgnored() throws {
+        let (git, tags) = try history()
+        try git.git("commit-graph", "write", "--reachable")
+        let path = git.path + "/.git/objects/info/commit-graph"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))  // chunks past the end
+        #expect(try graphCount(git) == nil)
+        try expectAgreesWithGit(git, tags)
+        var header = whole
+        header[4] = 9  // a version release does not know
+        try header.write(to: URL(fileURLWithPath: path))
+        #expect(try graphCount(git) == nil)
+        try expectAgreesWithGit(git, tags)
+    }
+
+    @Test func aGraphGitWouldNotUseIsNotUsedEither() throws {
+        let (git, tags) = try history()
+        try git.git("commit-graph", "write", "--reachable")
+        try git.git("config", "core.commitGraph", "false")
+        #expect(try graphCount(git) == nil)
+        try expectAgreesWithGit(git, tags)
+    }
+}
