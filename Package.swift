@@ -44,7 +44,9 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["ReleaseKit", "NginxKit", "GitKit"], path: "Tests/TestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "TestSupport"]),
-        .testTarget(name: "ReleaseKitTests", dependencies: ["ReleaseKit", "GitKit", "TestSupport"]),
+        .testTarget(
+            name: "ReleaseKitTests",
+            dependencies: ["ReleaseKit", "GitKit", "TestSupport", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(name: "NginxKitTests", dependencies: ["NginxKit", "TestSupport"]),
         .testTarget(name: "ReleaseCLITests", dependencies: ["release", "TestSupport"]),
     ]

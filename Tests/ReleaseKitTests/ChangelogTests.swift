@@ -1,6 +1,7 @@
 import Foundation
 import GitKit
-import ReleaseKit
+@testable import ReleaseKit
+import Mustache
 import Testing
 
 struct ChangelogFileTests {
@@ -102,6 +103,15 @@ struct ReleaseTemplatesTests {
             * fix: {{not a tag}}
 
             """)
+    }
+
+    @Test func theBuiltInChangelogIsWrittenDirectlyWithTheTemplatesBytes() throws {
+        let engine = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + ReleaseTemplates.builtIn[.changelog]!)
+        for subjects in [[], ["feat: <b>bold</b> & more", "fix: {{not a tag}}"], ["  spaced  ", "ünïcødé ✓", "\\ back \\"]] {
+            let notes = notes(subjects)
+            #expect(ReleaseTemplates.builtInChangelog(notes) == engine.render(NotesContext(notes)), "\(subjects)")
+            #expect(try ReleaseTemplates().render(.changelog, notes) == engine.render(NotesContext(notes)))
+        }
     }
 
     @Test func emptyChangeList() throws {
