@@ -131,6 +131,88 @@ final class CommitGraphFile: @unchecked Sendable {
         return OID(raw)
     }
 
+    /// The topological level git records (0: not computed, by an old git).
+    func generation(at position: UInt32) -> UInt32 {
+        guard let (layer, index) = layer(of: position) else { return 0 }
+        return layer.base.loadUnaligned(fromByteOffset: layer.data + index * 36 + 28, as: UInt32.self).bigEndian >> 2
+    }
+
+    /// Whether `ancestor` is reachable from `descendant`, walking down only through commits
+    /// whose level can still reach it; nil when either is not in the graph or levels are missing.
+    func isAncestor(_ ancestor: OID, of descendant: OID) -> Bool? {
+        guard let target = position(of: ancestor), let start = position(of: descendant) else { return nil }
+        let level = generation(at: target)
+        guard level > 0 else { return nil }
+        var seen = [Bool](repeating: false, count: Int(count))
+        var pending = [start]
+        seen[Int(start)] = true
+        while let next = pending.popLast() {
+            if next == target { return true }
+            guard let entry = commit(at: next) else { return nil }
+            for parent in entry.parents where !seen[Int(parent)] {
+                seen[Int(parent)] = true
+                let parentLevel = generation(at: parent)
+                if parentLevel == 0 { return nil }
+                if parentLevel >= level { pending.append(parent) }
+            }
+        }
+        return false
+    }
+
+    /// The merge base of two commits when there is exactly one (or none: unrelated
+    /// histories), by git's paint-down in level order; nil when either commit is not in the
+    /// graph, levels are missing, or several bases need a recursive merge.
+    func mergeBase(_ one: OID, _ two: OID) -> OID?? {
+        guard let first = position(of: one), let second = position(of: two) else { return nil }
+        if first == second { return .some(one) }
+        let (parent1, parent2, stale, result): (UInt8, UInt8, UInt8, UInt8) = (1, 2, 4, 8)
+        var flags = [UInt8](repeating: 0, count: Int(count))
+        var queue = LevelQueue()
+        var results: [UInt32] = []
+        for (position, flag) in [(first, parent1), (second, parent2)] {
+            let level = generation(at: position)
+            guard level > 0 else { return nil }
+            flags[Int(position)] |= flag
+            queue.push(position, level: level, fresh: true)
+        }
+        // Like git's queue_has_nonstale, counted: entries pushed without the stale paint.
+        while queue.fresh > 0, let next = queue.pop() {
+            var paint = flags[Int(next)] & (parent1 | parent2 | stale)
+            if paint == parent1 | parent2 {
+                if flags[Int(next)] & result == 0 {
+                    flags[Int(next)] |= result
+                    results.append(next)
+                }
+                paint |= stale
+            }
+            guard let entry = commit(at: next) else { return nil }
+            for parent in entry.parents where flags[Int(parent)] & paint != paint {
+                let level = generation(at: parent)
+                guard level > 0 else { return nil }
+                flags[Int(parent)] |= paint
+                queue.push(parent, level: level, fresh: paint & stale == 0)
+            }
+        }
+        // The paint can find a base and some of its own ancestors: keep those no other base
+        // reaches (git's remove_redundant).
+        let ids = results.compactMap(id(at:))
+        guard ids.count == results.count else { return nil }
+        var best: [OID] = []
+        for candidate in ids {
+            var redundant = false
+            for other in ids where other != candidate {
+                guard let reaches = isAncestor(candidate, of: other) else { return nil }
+                if reaches { redundant = true; break }
+            }
+            if !redundant { best.append(candidate) }
+        }
+        switch best.count {
+        case 0: return .some(nil)
+        case 1: return .some(best[0])
+        default: return nil
+        }
+    }
+
     /// Parents (as positions) and committer time; nil when the entry points outside the graph.
     func commit(at position: UInt32) -> (parents: [UInt32], time: Int64)? {
         guard let (layer, index) = layer(of: position) else { return nil }
@@ -158,5 +240,41 @@ final class CommitGraphFile: @unchecked Sendable {
         }
         guard parents.allSatisfy({ $0 < count }) else { return nil }
         return (parents, time)
+    }
+}
+
+/// A max-heap of graph positions by level, counting the entries pushed as fresh.
+private struct LevelQueue {
+    private var heap: [(level: UInt32, position: UInt32, fresh: Bool)] = []
+    private(set) var fresh = 0
+
+    mutating func push(_ position: UInt32, level: UInt32, fresh: Bool) {
+        heap.append((level, position, fresh))
+        if fresh { self.fresh += 1 }
+        var child = heap.count - 1
+        while child > 0, heap[(child - 1) / 2].level < heap[child].level {
+            heap.swapAt(child, (child - 1) / 2)
+            child = (child - 1) / 2
+        }
+    }
+
+    mutating func pop() -> UInt32? {
+        guard let top = heap.first else { return nil }
+        if top.fresh { fresh -= 1 }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var parent = 0
+            while true {
+                var best = parent
+                for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && heap[child].level > heap[best].level {
+                    best = child
+                }
+                if best == parent { break }
+                heap.swapAt(parent, best)
+                parent = best
+            }
+        }
+        return top.position
     }
 }

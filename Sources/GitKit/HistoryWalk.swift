@@ -34,7 +34,7 @@ final class HistoryWalk {
         self.odb = odb!
         graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
         graph.allowingCut = allowingCut
-        graph.file = CommitGraphFile.open(repository)
+        graph.file = repository.commitGraph
     }
 
     /// Whether the last walk reached where a shallow clone's history stops.

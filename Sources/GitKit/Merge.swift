@@ -22,9 +22,15 @@ extension Repository {
         var options = git_merge_options()
         try GitError.check(git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)), "prepare a merge")
         var index: OpaquePointer?
-        try GitError.check(
-            git_merge_commits(&index, pointer, oursHandle, theirsHandle, &options),
-            "merge \(theirs.short) into \(ours.short)")
+        if let base = commitGraph?.mergeBase(ours, theirs) {
+            // One merge base (or none), found from the commit-graph without inflating the
+            // histories: the three-way merge git_merge_commits would make with it.
+            try mergeTrees(&index, base: base, ours: oursHandle!, theirs: theirsHandle!, options: &options)
+        } else {
+            try GitError.check(
+                git_merge_commits(&index, pointer, oursHandle, theirsHandle, &options),
+                "merge \(theirs.short) into \(ours.short)")
+        }
         defer { git_index_free(index) }
 
         if git_index_has_conflicts(index) == 1 {
@@ -33,6 +39,27 @@ extension Repository {
         var tree = git_oid()
         try GitError.check(git_index_write_tree_to(&tree, index, pointer), "write the merged tree")
         return .merged(tree: OID(tree))
+    }
+
+    private func mergeTrees(_ index: inout OpaquePointer?, base: OID?, ours: OpaquePointer, theirs: OpaquePointer,
+                            options: inout git_merge_options) throws {
+        func tree(of commit: OpaquePointer) throws -> OpaquePointer {
+            var tree: OpaquePointer?
+            try GitError.check(git_commit_tree(&tree, commit), "read a tree")
+            return tree!
+        }
+        var baseCommit: OpaquePointer?
+        if let base {
+            try base.withPointer { try GitError.check(git_commit_lookup(&baseCommit, pointer, $0), "read \(base.short)") }
+        }
+        defer { git_commit_free(baseCommit) }
+        let ancestorTree = try baseCommit.map(tree(of:))
+        defer { git_tree_free(ancestorTree) }
+        let ourTree = try tree(of: ours)
+        defer { git_tree_free(ourTree) }
+        let theirTree = try tree(of: theirs)
+        defer { git_tree_free(theirTree) }
+        try GitError.check(git_merge_trees(&index, pointer, ancestorTree, ourTree, theirTree, &options), "merge the trees")
     }
 
     private func conflictPaths(_ index: OpaquePointer) throws -> [String] {

@@ -7,6 +7,8 @@ public final class Repository {
     let pointer: OpaquePointer
     /// Set by `keepNewObjectsInMemory`: objects written since exist for libgit2 only.
     var keepsNewObjectsInMemory = false
+    /// git's commit-graph, opened on first use (nil: none release would use).
+    lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
 
     private init(pointer: OpaquePointer) {
         self.pointer = pointer

@@ -52,6 +52,8 @@ extension Repository {
     public func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool {
         if ancestor == descendant { return true }
         if isShallow { return try count(RevisionRange(tips: [ancestor], hidden: [descendant])) == 0 }
+        // With git's commit-graph, levels prune the walk and no commit is inflated.
+        if let answer = commitGraph?.isAncestor(ancestor, of: descendant) { return answer }
         let result = descendant.withPointer { child in
             ancestor.withPointer { parent in git_graph_descendant_of(pointer, child, parent) }
         }

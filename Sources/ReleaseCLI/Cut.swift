@@ -21,9 +21,10 @@ extension Release {
 
         func run() throws {
             try PlanCommand.run("cut", global: global, dryRun: dryRun.dryRun, setup: gitSetup.options) { workspace in
-                if let warning = try workspace.unreadReleaseTagsWarning() { Terminal.standardError("warning: \(warning)") }
-                return try workspace.planCut(version.choice, date: version.releaseDate,
-                                      editor: edit ? Editor(environment: workspace.environment) : nil, push: push)
+                let plan = try workspace.planCut(version.choice, date: version.releaseDate,
+                                                 editor: edit ? Editor(environment: workspace.environment) : nil, push: push)
+                if let warning = plan.warning { Terminal.standardError("warning: \(warning)") }
+                return plan
             }
         }
     }

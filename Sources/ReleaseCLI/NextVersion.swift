@@ -16,8 +16,8 @@ extension Release {
 
         func run() throws {
             let workspace = try global.workspace(needsWorkingTree: false)
-            if let warning = try workspace.unreadReleaseTagsWarning() { Terminal.standardError("warning: \(warning)") }
             let next = try workspace.nextRelease(version.choice, date: version.releaseDate)
+            if let warning = next.warning { Terminal.standardError("warning: \(warning)") }
             if let inferred = next.inferred, !global.json { Terminal.standardError("bump \(inferred)") }
             if global.json {
                 try Terminal.json(NextVersionResult(next))

@@ -112,7 +112,7 @@ extension Workspace {
             files: [settings.changelog.relative], tag: release.tag,
             pushRefspecs: push ? [Self.refspec(Reference.branch(settings.production)), Self.refspec(Reference.tag(release.tag))] : [],
             changelogSection: plan.section, version: release.version.description, previousTag: release.previous?.name,
-            bump: release.inferred)
+            bump: release.inferred, warning: release.warning)
     }
 
     /// The ChangeLog commit on top of `head` and the annotated tag object pointing at it.

@@ -10,6 +10,8 @@ public struct NextRelease: Equatable, Sendable, Codable {
     public let previousCommit: OID?
     /// With `--bump auto`: the bump the commits call for, and why.
     public var inferred: InferredBump? = nil
+    /// When no tag reads as a release but one looks like it (see `unreadReleaseTagsWarning`).
+    public var warning: String? = nil
 }
 
 /// The bump conventional commits call for: a `!` or a `BREAKING CHANGE:` footer is major,
@@ -97,7 +99,8 @@ extension Workspace {
             throw ReleaseError("version \(version) is already tagged as \(existing.name), which is not on \(settings.production)",
                                hint: "Choose another version with --version or --bump, or delete the stray tag.")
         }
-        return NextRelease(tag: tag, version: version, date: day, previous: last?.tag, previousCommit: last?.commit, inferred: inferred)
+        return NextRelease(tag: tag, version: version, date: day, previous: last?.tag, previousCommit: last?.commit, inferred: inferred,
+                           warning: last == nil ? try unreadReleaseTagsWarning(history) : nil)
     }
 
     /// The bump the non-merge commits reachable from `tips` and not from `since` call for,
@@ -109,8 +112,7 @@ extension Workspace {
 
     /// When no tag reads as a release but some look like one (`v1.3.7` under another format),
     /// the warning that the next release would start over at release.initialVersion.
-    public func unreadReleaseTagsWarning(_ known: ReleaseHistory? = nil) throws -> String? {
-        let history = try known ?? history()
+    func unreadReleaseTagsWarning(_ history: ReleaseHistory) throws -> String? {
         guard history.tags.isEmpty else { return nil }
         let production = try tip(of: .production)
         guard let lookalike = try history.lookalikes.first(where: { tag in

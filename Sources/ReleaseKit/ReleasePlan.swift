@@ -47,6 +47,8 @@ public struct ReleasePlan: Codable, Sendable {
     public var previousTag: String? = nil
     /// The bump inferred from the commits (`--bump auto`), and why.
     public var bump: InferredBump? = nil
+    /// Something the user should hear before the plan runs (a look-alike release tag).
+    public var warning: String? = nil
 }
 
 extension ReleasePlan {

@@ -35,6 +35,15 @@ struct CommitGraphTests {
             #expect(summaries == noMerges, "\(from)..\(to) without merges", sourceLocation: sourceLocation)
             #expect(try repository.count(range) == git.count("\(from)..\(to)"), sourceLocation: sourceLocation)
         }
+        // Ancestry, answered from the graph's levels where it can be, both ways round.
+        let names = Array(tags.prefix(3)) + [tags.last!, "develop", "testing", "master", "o1", "develop~3"]
+        for one in names {
+            for other in names {
+                let expected = (try? git.git("merge-base", "--is-ancestor", one, other)) != nil
+                let answer = try repository.isAncestor(repository.resolveCommit(one), of: repository.resolveCommit(other))
+                #expect(answer == expected, "\(one) ancestor of \(other)", sourceLocation: sourceLocation)
+            }
+        }
     }
 
     /// How many commits release reads from the graph (nil: it does not use one).
@@ -67,6 +76,58 @@ struct CommitGraphTests {
         #expect(graphFiles(git).filter { $0.hasSuffix(".graph") }.count == 2)
         #expect(try graphCount(git) == git.count("--all") - 1)
         try expectAgreesWithGit(git, tags)
+    }
+
+    @Test func mergeBasesAndMergesFromTheGraphMatchGit() throws {
+        let (git, tags) = try history()
+        try git.git("commit-graph", "write", "--reachable")
+        let repository = try Repository.discover(from: git.path)
+        let graph = try #require(repository.commitGraph)
+        let names = Array(tags.prefix(2)) + [tags.last!, "develop", "testing", "master", "o1", "o2", "develop~3"]
+        for one in names {
+            for other in names {
+                let (a, b) = try (repository.resolveCommit(one), repository.resolveCommit(other))
+                let all = try git.git("merge-base", "--all", one, other).split(separator: "\n").map(String.init)
+                let found = graph.mergeBase(a, b)
+                if all.count == 1 {
+                    #expect(found??.hex == all[0], "\(one) \(other)")
+                } else {
+                    #expect(found == nil, "several bases of \(one) and \(other) are left to libgit2")
+                }
+            }
+        }
+        for (ours, theirs) in [("master", "testing"), ("testing", "develop"), ("master", "develop"), ("o1", "o2"), (tags[1], "develop")] {
+            let result = try repository.merge(ours: repository.resolveCommit(ours), theirs: repository.resolveCommit(theirs))
+            if let expected = try? git.git("merge-tree", "--write-tree", ours, theirs).trimmingCharacters(in: .whitespacesAndNewlines) {
+                #expect(result == .merged(tree: OID(hex: expected)!), "\(theirs) into \(ours)")
+            } else {
+                guard case .conflicts(let paths) = result else { Issue.record("\(theirs) into \(ours) conflicts for git"); continue }
+                #expect(!paths.isEmpty)
+            }
+        }
+    }
+
+    @Test func crissCrossMergesAreLeftToLibgit2() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        try git.commit("root", file: "a.txt")
+        try git.git("branch", "other")
+        try git.commit("one", file: "b.txt")
+        try git.git("checkout", "-q", "other")
+        try git.commit("two", file: "c.txt")
+        try git.git("merge", "-q", "--no-ff", "-m", "cross 1", "master")
+        try git.git("checkout", "-q", "master")
+        try git.git("merge", "-q", "--no-ff", "-m", "cross 2", "other~1")
+        try git.git("checkout", "-q", "other")
+        try git.commit("three", file: "d.txt")
+        try git.git("checkout", "-q", "master")
+        try git.commit("four", file: "e.txt")
+        try git.git("commit-graph", "write", "--reachable")
+        let repository = try Repository.discover(from: git.path)
+        #expect(try git.git("merge-base", "--all", "master", "other").split(separator: "\n").count == 2)
+        #expect(try repository.commitGraph?.mergeBase(repository.resolveCommit("master"), repository.resolveCommit("other")) == nil)
+        let result = try repository.merge(ours: repository.resolveCommit("master"), theirs: repository.resolveCommit("other"))
+        let expected = try git.git("merge-tree", "--write-tree", "master", "other").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(result == .merged(tree: OID(hex: expected)!))
     }
 
     @Test func aBrokenGraphIsIgnored() throws {
