@@ -1,21 +1,33 @@
 import Foundation
 
-/// Where "now" comes from, so tests can fix it.
+/// Where "now" comes from, so tests can fix it, and the local day of a moment. Days are
+/// computed with the C library's local time, not Foundation's calendar: loading ICU for it
+/// cost every command a few milliseconds at start-up.
 public struct Clock: Sendable {
     public var now: @Sendable () -> Date
-    public var timeZone: TimeZone
+    /// Seconds east of UTC at a moment.
+    public var offset: @Sendable (Date) -> Int
 
-    public init(now: @escaping @Sendable () -> Date, timeZone: TimeZone) {
+    public init(now: @escaping @Sendable () -> Date, offset: @escaping @Sendable (Date) -> Int) {
         self.now = now
-        self.timeZone = timeZone
+        self.offset = offset
     }
 
-    /// The machine's clock in the local time zone.
-    public static let system = Clock(now: { Date() }, timeZone: .current)
+    /// The machine's clock in the local time zone (`TZ`, else the system's).
+    public static let system = Clock(now: { Date() }, offset: { moment in
+        var seconds = time_t(moment.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        return localtime_r(&seconds, &parts) == nil ? 0 : Int(parts.tm_gmtoff)
+    })
 
     /// A clock stopped at one moment, for tests.
     public static func fixed(_ date: Date, timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> Clock {
-        Clock(now: { date }, timeZone: timeZone)
+        Clock(now: { date }, offset: { timeZone.secondsFromGMT(for: $0) })
+    }
+
+    /// A clock stopped at one moment, `offset` seconds east of UTC.
+    public static func fixed(_ date: Date, offset: Int) -> Clock {
+        Clock(now: { date }, offset: { _ in offset })
     }
 
     /// Today's calendar date in the clock's time zone.
@@ -23,15 +35,13 @@ public struct Clock: Sendable {
 
     /// The calendar date of a moment in the clock's time zone.
     public func day(of moment: Date) -> ReleaseDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: moment)
-        return ReleaseDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        let seconds = Int((moment.timeIntervalSince1970).rounded(.down)) + offset(moment)
+        return ReleaseDate(daysSince1970: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
     }
 
     /// Minutes east of UTC at this moment, as git records them in signatures.
     public var offsetMinutes: Int32 {
-        Int32(timeZone.secondsFromGMT(for: now()) / 60)
+        Int32(offset(now()) / 60)
     }
 }
 
@@ -48,6 +58,20 @@ public struct ReleaseDate: Equatable, Comparable, Sendable, Codable, CustomStrin
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    /// The day a count of days since 1970-01-01 falls on (proleptic Gregorian calendar).
+    init(daysSince1970 days: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
     }
 
     /// Parses `YYYYMMDD`, the form `--date` takes.

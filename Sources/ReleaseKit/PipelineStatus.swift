@@ -144,8 +144,6 @@ extension Workspace {
     /// The day a release was tagged, in the tagger's own time zone (as `git log` shows dates).
     private func taggingDay(of tag: ReleaseTag, commit: OID) throws -> ReleaseDate {
         let signature = try repository.tagObject(tag.target)?.tagger ?? repository.commit(commit).committer
-        let local = Clock.fixed(Date(timeIntervalSince1970: TimeInterval(signature.time)),
-                                timeZone: TimeZone(secondsFromGMT: Int(signature.offsetMinutes) * 60) ?? clock.timeZone)
-        return local.today
+        return Clock.fixed(Date(timeIntervalSince1970: TimeInterval(signature.time)), offset: Int(signature.offsetMinutes) * 60).today
     }
 }
