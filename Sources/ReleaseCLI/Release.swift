@@ -44,7 +44,7 @@ public struct Release: ParsableCommand {
             Foundation.exit(code)
         }
         do {
-            var command = try parseAsRoot(SwitchNginx.expandingDrain(arguments))
+            var command = try parse(SwitchNginx.expandingDrain(arguments))
             try command.run()
             Foundation.exit(0)
         } catch let error as ExitCode {
@@ -67,6 +67,27 @@ public struct Release: ParsableCommand {
             Terminal.standardError("error: \(message)")
             fail(message, hint: nil, code: 1)
         }
+    }
+}
+
+extension Release {
+    /// The commands parsed on their own when named first: building the whole command tree
+    /// costs a few milliseconds of type lookups at every start.
+    private static let leaves: [String: ParsableCommand.Type] = [
+        "status": Status.self, "next-version": NextVersion.self, "changelog": Changelog.self,
+        "promote": Promote.self, "cut": Cut.self, "finish": Finish.self, "push": Push.self,
+        "continue": Continue.self, "abort": Abort.self, "switch-nginx": SwitchNginx.self,
+    ]
+
+    /// The command a command line names. A leaf command named first is parsed alone; anything
+    /// else, and any line it does not take (help, errors), goes through the whole tree, so
+    /// messages and usage are argument-parser's own.
+    static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        if let name = arguments.first, let leaf = leaves[name],
+           let command = try? leaf.parseAsRoot(Array(arguments.dropFirst())) {
+            return command
+        }
+        return try parseAsRoot(arguments)
     }
 }
 
