@@ -137,82 +137,6 @@ final class CommitGraphFile: @unchecked Sendable {
         return layer.base.loadUnaligned(fromByteOffset: layer.data + index * 36 + 28, as: UInt32.self).bigEndian >> 2
     }
 
-    /// Whether `ancestor` is reachable from `descendant`, walking down only through commits
-    /// whose level can still reach it; nil when either is not in the graph or levels are missing.
-    func isAncestor(_ ancestor: OID, of descendant: OID) -> Bool? {
-        guard let target = position(of: ancestor), let start = position(of: descendant) else { return nil }
-        let level = generation(at: target)
-        guard level > 0 else { return nil }
-        var seen = [Bool](repeating: false, count: Int(count))
-        var pending = [start]
-        seen[Int(start)] = true
-        while let next = pending.popLast() {
-            if next == target { return true }
-            guard let entry = commit(at: next) else { return nil }
-            for parent in entry.parents where !seen[Int(parent)] {
-                seen[Int(parent)] = true
-                let parentLevel = generation(at: parent)
-                if parentLevel == 0 { return nil }
-                if parentLevel >= level { pending.append(parent) }
-            }
-        }
-        return false
-    }
-
-    /// The merge base of two commits when there is exactly one (or none: unrelated
-    /// histories), by git's paint-down in level order; nil when either commit is not in the
-    /// graph, levels are missing, or several bases need a recursive merge.
-    func mergeBase(_ one: OID, _ two: OID) -> OID?? {
-        guard let first = position(of: one), let second = position(of: two) else { return nil }
-        if first == second { return .some(one) }
-        let (parent1, parent2, stale, result): (UInt8, UInt8, UInt8, UInt8) = (1, 2, 4, 8)
-        var flags = [UInt8](repeating: 0, count: Int(count))
-        var queue = LevelQueue()
-        var results: [UInt32] = []
-        for (position, flag) in [(first, parent1), (second, parent2)] {
-            let level = generation(at: position)
-            guard level > 0 else { return nil }
-            flags[Int(position)] |= flag
-            queue.push(position, level: level, fresh: true)
-        }
-        // Like git's queue_has_nonstale, counted: entries pushed without the stale paint.
-        while queue.fresh > 0, let next = queue.pop() {
-            var paint = flags[Int(next)] & (parent1 | parent2 | stale)
-            if paint == parent1 | parent2 {
-                if flags[Int(next)] & result == 0 {
-                    flags[Int(next)] |= result
-                    results.append(next)
-                }
-                paint |= stale
-            }
-            guard let entry = commit(at: next) else { return nil }
-            for parent in entry.parents where flags[Int(parent)] & paint != paint {
-                let level = generation(at: parent)
-                guard level > 0 else { return nil }
-                flags[Int(parent)] |= paint
-                queue.push(parent, level: level, fresh: paint & stale == 0)
-            }
-        }
-        // The paint can find a base and some of its own ancestors: keep those no other base
-        // reaches (git's remove_redundant).
-        let ids = results.compactMap(id(at:))
-        guard ids.count == results.count else { return nil }
-        var best: [OID] = []
-        for candidate in ids {
-            var redundant = false
-            for other in ids where other != candidate {
-                guard let reaches = isAncestor(candidate, of: other) else { return nil }
-                if reaches { redundant = true; break }
-            }
-            if !redundant { best.append(candidate) }
-        }
-        switch best.count {
-        case 0: return .some(nil)
-        case 1: return .some(best[0])
-        default: return nil
-        }
-    }
-
     /// Parents (as positions) and committer time; nil when the entry points outside the graph.
     func commit(at position: UInt32) -> (parents: [UInt32], time: Int64)? {
         guard let (layer, index) = layer(of: position) else { return nil }
@@ -241,6 +165,143 @@ final class CommitGraphFile: @unchecked Sendable {
         guard parents.allSatisfy({ $0 < count }) else { return nil }
         return (parents, time)
     }
+}
+
+/// The commit-graph's commits, and those newer than it read from their objects (a release
+/// just cut, commits since the last `git gc`), numbered after the graph's: ancestry and merge
+/// bases from levels, even when the newest commits are not in the graph yet.
+struct GraphCommits {
+    let file: CommitGraphFile
+    /// A commit's parents, from its object.
+    let read: (OID) throws -> [OID]
+    private var extras: [(id: OID, parents: [UInt32], level: UInt32)] = []
+    private var extraIndex: [OID: UInt32] = [:]
+    /// Past this many commits outside the graph, the graph is too stale to be worth it.
+    private static let extraLimit = 10_000
+
+    init(file: CommitGraphFile, read: @escaping (OID) throws -> [OID]) {
+        self.file = file
+        self.read = read
+    }
+
+    private var count: Int { Int(file.count) + extras.count }
+
+    private func known(_ id: OID) -> UInt32? { file.position(of: id) ?? extraIndex[id] }
+
+    /// The commit's position, reading it and its ancestors down to the graph when it is newer;
+    /// nil when that is too many commits.
+    mutating func position(of id: OID) throws -> UInt32? {
+        if let position = known(id) { return position }
+        var pending: [(id: OID, parents: [OID]?)] = [(id, nil)]
+        while let (current, read) = pending.popLast() {
+            guard known(current) == nil else { continue }
+            let parents = try read ?? self.read(current)
+            let unresolved = parents.filter { known($0) == nil }
+            guard unresolved.isEmpty else {
+                pending.append((current, parents))
+                pending += unresolved.map { ($0, nil) }
+                continue
+            }
+            guard extras.count < Self.extraLimit else { return nil }
+            let positions = parents.map { known($0)! }
+            let levels = positions.map(level(at:))
+            let level = levels.contains(0) ? 0 : (levels.max() ?? 0) + 1
+            extraIndex[current] = UInt32(count)
+            extras.append((current, positions, level))
+        }
+        return known(id)
+    }
+
+    func level(at position: UInt32) -> UInt32 {
+        position < file.count ? file.generation(at: position) : extras[Int(position - file.count)].level
+    }
+
+    func parents(at position: UInt32) -> [UInt32]? {
+        position < file.count ? file.commit(at: position)?.parents : extras[Int(position - file.count)].parents
+    }
+
+    func id(at position: UInt32) -> OID? {
+        position < file.count ? file.id(at: position) : extras[Int(position - file.count)].id
+    }
+
+    /// Whether `ancestor` is reachable from `descendant`, walking down only through commits
+    /// whose level can still reach it; nil when either is not in the graph or levels are missing.
+    mutating func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool? {
+        guard let target = try position(of: ancestor), let start = try position(of: descendant) else { return nil }
+        return isAncestor(target, of: start)
+    }
+
+    private func isAncestor(_ target: UInt32, of start: UInt32) -> Bool? {
+        let floor = level(at: target)
+        guard floor > 0 else { return nil }
+        var seen = [Bool](repeating: false, count: Int(count))
+        var pending = [start]
+        seen[Int(start)] = true
+        while let next = pending.popLast() {
+            if next == target { return true }
+            guard let parents = parents(at: next) else { return nil }
+            for parent in parents where !seen[Int(parent)] {
+                seen[Int(parent)] = true
+                let parentLevel = level(at: parent)
+                if parentLevel == 0 { return nil }
+                if parentLevel >= floor { pending.append(parent) }
+            }
+        }
+        return false
+    }
+
+    /// The merge base of two commits when there is exactly one (or none: unrelated
+    /// histories), by git's paint-down in level order; nil when either commit is not in the
+    /// graph, levels are missing, or several bases need a recursive merge.
+    mutating func mergeBase(_ one: OID, _ two: OID) throws -> OID?? {
+        guard let first = try position(of: one), let second = try position(of: two) else { return nil }
+        if first == second { return .some(one) }
+        let (parent1, parent2, stale, result): (UInt8, UInt8, UInt8, UInt8) = (1, 2, 4, 8)
+        var flags = [UInt8](repeating: 0, count: Int(count))
+        var queue = LevelQueue()
+        var results: [UInt32] = []
+        for (position, flag) in [(first, parent1), (second, parent2)] {
+            let start = level(at: position)
+            guard start > 0 else { return nil }
+            flags[Int(position)] |= flag
+            queue.push(position, level: start, fresh: true)
+        }
+        // Like git's queue_has_nonstale, counted: entries pushed without the stale paint.
+        while queue.fresh > 0, let next = queue.pop() {
+            var paint = flags[Int(next)] & (parent1 | parent2 | stale)
+            if paint == parent1 | parent2 {
+                if flags[Int(next)] & result == 0 {
+                    flags[Int(next)] |= result
+                    results.append(next)
+                }
+                paint |= stale
+            }
+            guard let parents = parents(at: next) else { return nil }
+            for parent in parents where flags[Int(parent)] & paint != paint {
+                let parentLevel = level(at: parent)
+                guard parentLevel > 0 else { return nil }
+                flags[Int(parent)] |= paint
+                queue.push(parent, level: parentLevel, fresh: paint & stale == 0)
+            }
+        }
+        // The paint can find a base and some of its own ancestors: keep those no other base
+        // reaches (git's remove_redundant).
+        var best: [UInt32] = []
+        for candidate in results {
+            var redundant = false
+            for other in results where other != candidate {
+                guard let reaches = isAncestor(candidate, of: other) else { return nil }
+                if reaches { redundant = true; break }
+            }
+            if !redundant { best.append(candidate) }
+        }
+        switch best.count {
+        case 0: return .some(nil)
+        case 1: return id(at: best[0]).map { .some($0) }
+        default: return nil
+        }
+    }
+
 }
 
 /// A max-heap of graph positions by level, counting the entries pushed as fresh.

@@ -10,6 +10,11 @@ public final class Repository {
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
 
+    /// The graph's commits and those newer than it, for one question.
+    func graphCommits() -> GraphCommits? {
+        commitGraph.map { GraphCommits(file: $0, read: { [unowned self] in try commit($0).parents }) }
+    }
+
     private init(pointer: OpaquePointer) {
         self.pointer = pointer
     }
