@@ -56,17 +56,24 @@ public struct ReleaseTemplates: Sendable {
     }
 
     public func render(_ name: Name, _ notes: ReleaseNotes) -> String {
-        if name == .changelog, !notes.grouped, sources[name] == "built-in changelog.mustache" {
-            return Self.builtInChangelog(notes)
+        if sources[name] == "built-in \(name.rawValue).mustache", let text = Self.builtIn(name, notes) {
+            return text
         }
         return templates[name]!.render(NotesContext(notes))
     }
 
-    /// What the built-in changelog template renders for an ungrouped list, written directly:
-    /// the engine's per-line work was a tenth of a 15,000-commit changelog. The tests hold the
-    /// two to the same bytes.
-    static func builtInChangelog(_ notes: ReleaseNotes) -> String {
-        var text = "## \(notes.tag) (\(notes.date))\n\n"
+    /// What the built-in templates render, written directly (the changelog only when
+    /// ungrouped): the engine's per-line work was a tenth of a 15,000-commit changelog. The
+    /// tests hold the two to the same bytes.
+    static func builtIn(_ name: Name, _ notes: ReleaseNotes) -> String? {
+        var text: String
+        switch name {
+        case .changelog:
+            guard !notes.grouped else { return nil }
+            text = "## \(notes.tag) (\(notes.date))\n\n"
+        case .tagMessage:
+            text = "\(notes.tag)\n\n"
+        }
         text.reserveCapacity(text.utf8.count + notes.entries.reduce(0) { $0 + $1.subject.utf8.count + 3 })
         for entry in notes.entries {
             text += "* "

@@ -105,12 +105,13 @@ struct ReleaseTemplatesTests {
             """)
     }
 
-    @Test func theBuiltInChangelogIsWrittenDirectlyWithTheTemplatesBytes() throws {
-        let engine = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + ReleaseTemplates.builtIn[.changelog]!)
+    @Test(arguments: ReleaseTemplates.Name.allCases)
+    func theBuiltInTemplatesAreWrittenDirectlyWithTheirBytes(_ name: ReleaseTemplates.Name) throws {
+        let engine = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + ReleaseTemplates.builtIn[name]!)
         for subjects in [[], ["feat: <b>bold</b> & more", "fix: {{not a tag}}"], ["  spaced  ", "ünïcødé ✓", "\\ back \\"]] {
             let notes = notes(subjects)
-            #expect(ReleaseTemplates.builtInChangelog(notes) == engine.render(NotesContext(notes)), "\(subjects)")
-            #expect(try ReleaseTemplates().render(.changelog, notes) == engine.render(NotesContext(notes)))
+            #expect(ReleaseTemplates.builtIn(name, notes) == engine.render(NotesContext(notes)), "\(subjects)")
+            #expect(try ReleaseTemplates().render(name, notes) == engine.render(NotesContext(notes)))
         }
     }
 
