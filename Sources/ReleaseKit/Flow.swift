@@ -43,7 +43,7 @@ extension Workspace {
     }
 
     /// The newest test tag on `commit` (highest version, day and `{n}`).
-    public func testTag(on commit: OID) throws -> String? {
+    func testTag(on commit: OID) throws -> String? {
         guard let format = settings.testTagFormat else { return nil }
         var best: (name: String, key: (Version, ReleaseDate, Int))?
         for reference in try repository.references(matching: "refs/tags/*") {

@@ -105,8 +105,8 @@ extension Workspace {
 
     /// The bump the non-merge commits reachable from `tips` and not from `since` call for,
     /// release's own ChangeLog commits left out.
-    public func inferBump(releasing tips: [OID], since: OID?) throws -> InferredBump {
-        let commits = try repository.commits(in: RevisionRange(tips: tips, hidden: since.map { [$0] } ?? []), skipMerges: true)
+    func inferBump(releasing tips: [OID], since: OID) throws -> InferredBump {
+        let commits = try repository.commits(in: RevisionRange(tips: tips, hidden: [since]), skipMerges: true)
         return InferredBump(commits.filter { !isBookkeeping($0.subject) })
     }
 

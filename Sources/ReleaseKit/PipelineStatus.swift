@@ -110,8 +110,9 @@ extension Workspace {
         }
 
         var inferred: InferredBump?
-        if settings.bump == .inferred {
-            inferred = try inferBump(releasing: [tipOf[.testing]!, tipOf[.production]!], since: last?.commit)
+        // The first release is release.initialVersion: nothing to infer.
+        if settings.bump == .inferred, let last {
+            inferred = try inferBump(releasing: [tipOf[.testing]!, tipOf[.production]!], since: last.commit)
         }
 
         let head = try repository.head()
