@@ -29,18 +29,15 @@ final class CommitGraphFile: @unchecked Sendable {
     /// The graph of a repository, or nil when it has none git would use.
     static func open(_ repository: Repository) -> CommitGraphFile? {
         let environment = ProcessInfo.processInfo.environment
-        guard !repository.isShallow, environment["GIT_OBJECT_DIRECTORY"] == nil,
-              (try? repository.config().bool("core.commitGraph")) ?? true != false else { return nil }
+        let enabled = (try? repository.config().bool("core.commitGraph")) ?? true
+        guard !repository.isShallow, environment["GIT_OBJECT_DIRECTORY"] == nil, enabled else { return nil }
+        // Like git: the single file when there is one, else the chain.
         let info = repository.commonDirectory + "objects/info/"
-        var files = [info + "commit-graph"]
-        if let chain = try? String(contentsOfFile: info + "commit-graphs/commit-graph-chain", encoding: .utf8) {
-            let hashes = chain.split(whereSeparator: \.isNewline).map(String.init)
-            guard hashes.allSatisfy({ $0.utf8.count == 40 && $0.utf8.allSatisfy(\.isHexDigit) }) else { return nil }
-            files = hashes.map { info + "commit-graphs/graph-\($0).graph" }
-        } else if !FileManager.default.fileExists(atPath: files[0]) {
-            return nil
-        }
-        return CommitGraphFile(files)
+        if FileManager.default.fileExists(atPath: info + "commit-graph") { return CommitGraphFile([info + "commit-graph"]) }
+        guard let chain = try? String(contentsOfFile: info + "commit-graphs/commit-graph-chain", encoding: .utf8) else { return nil }
+        let hashes = chain.split(whereSeparator: \.isNewline).map(String.init)
+        guard !hashes.isEmpty, hashes.allSatisfy({ $0.utf8.count == 40 && $0.utf8.allSatisfy(\.isHexDigit) }) else { return nil }
+        return CommitGraphFile(hashes.map { info + "commit-graphs/graph-\($0).graph" })
     }
 
     private init?(_ paths: [String]) {
@@ -52,7 +49,12 @@ final class CommitGraphFile: @unchecked Sendable {
                 return nil
             }
             layers.append(layer)
-            offset += layer.count
+            // Positions must stay below the 0x70000000 git uses for "no parent".
+            guard case (let next, false) = offset.addingReportingOverflow(layer.count), next < 0x7000_0000 else {
+                CommitGraphFile.unmap(layers)
+                return nil
+            }
+            offset = next
         }
         self.layers = layers
         count = offset
