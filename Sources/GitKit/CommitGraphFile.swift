@@ -33,18 +33,20 @@ final class CommitGraphFile: @unchecked Sendable {
         guard !repository.isShallow, environment["GIT_OBJECT_DIRECTORY"] == nil, enabled else { return nil }
         // Like git: the single file when there is one, else the chain.
         let info = repository.commonDirectory + "objects/info/"
-        if FileManager.default.fileExists(atPath: info + "commit-graph") { return CommitGraphFile([info + "commit-graph"]) }
+        if FileManager.default.fileExists(atPath: info + "commit-graph") { return CommitGraphFile([(info + "commit-graph", nil)]) }
         guard let chain = try? String(contentsOfFile: info + "commit-graphs/commit-graph-chain", encoding: .utf8) else { return nil }
         let hashes = chain.split(whereSeparator: \.isNewline).map(String.init)
         guard !hashes.isEmpty, hashes.allSatisfy({ $0.utf8.count == 40 && $0.utf8.allSatisfy(\.isHexDigit) }) else { return nil }
-        return CommitGraphFile(hashes.map { info + "commit-graphs/graph-\($0).graph" })
+        return CommitGraphFile(hashes.map { (info + "commit-graphs/graph-\($0).graph", $0) })
     }
 
-    private init?(_ paths: [String]) {
+    /// `files`: each path with, for a chain's layers, the hash its name gives.
+    private init?(_ files: [(path: String, hash: String?)]) {
         var offset: UInt32 = 0
         var layers: [Layer] = []
-        for path in paths {
-            guard let layer = CommitGraphFile.map(path, offset: offset) else {
+        for (index, file) in files.enumerated() {
+            let bases = files.prefix(index).compactMap(\.hash)
+            guard let layer = CommitGraphFile.map(file.path, offset: offset, hash: file.hash, bases: bases) else {
                 CommitGraphFile.unmap(layers)
                 return nil
             }
@@ -66,36 +68,63 @@ final class CommitGraphFile: @unchecked Sendable {
         for layer in layers { munmap(UnsafeMutableRawPointer(mutating: layer.base), layer.length) }
     }
 
-    private static func map(_ path: String, offset: UInt32) -> Layer? {
+    /// Maps one file and checks its structure as far as it is cheap to: the header, every chunk
+    /// inside the file, the fanout in order and the ids sorted within their fanout buckets,
+    /// and, for a chain's layer, its checksum matching its name and its bases the layers
+    /// before it. A damaged graph is ignored, never half-trusted.
+    private static func map(_ path: String, offset: UInt32, hash: String?, bases: [String]) -> Layer? {
         let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 8 + 12 else { return nil }
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 8 + 12 + 20 else { return nil }
         let length = Int(info.st_size)
         guard let memory = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), memory != MAP_FAILED else { return nil }
         let base = UnsafeRawPointer(memory)
         func fail() -> Layer? { munmap(memory, length); return nil }
+        func word(_ at: Int) -> UInt32 { base.loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian }
         // "CGPH", version 1, SHA-1, chunk count, base-graph count.
-        guard base.load(as: UInt32.self).bigEndian == 0x4347_5048, base.load(fromByteOffset: 4, as: UInt8.self) == 1,
-              base.load(fromByteOffset: 5, as: UInt8.self) == 1 else { return fail() }
+        guard word(0) == 0x4347_5048, base.load(fromByteOffset: 4, as: UInt8.self) == 1,
+              base.load(fromByteOffset: 5, as: UInt8.self) == 1,
+              Int(base.load(fromByteOffset: 7, as: UInt8.self)) == bases.count else { return fail() }
         let chunkCount = Int(base.load(fromByteOffset: 6, as: UInt8.self))
         guard 8 + (chunkCount + 1) * 12 <= length else { return fail() }
         var chunks: [UInt32: (start: Int, end: Int)] = [:]
         for index in 0..<chunkCount {
             let entry = 8 + index * 12
-            let id = base.loadUnaligned(fromByteOffset: entry, as: UInt32.self).bigEndian
-            let start = Int(base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self).bigEndian)
-            let end = Int(base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self).bigEndian)
-            guard start <= end, end <= length else { return fail() }
-            chunks[id] = (start, end)
+            let start = base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self).bigEndian
+            let end = base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self).bigEndian
+            guard start <= end, end <= UInt64(length - 20) else { return fail() }
+            chunks[word(entry)] = (Int(start), Int(end))
+        }
+        // A chain's layer is named by its checksum, the file's last 20 bytes.
+        if let hash {
+            let trailer = UnsafeRawBufferPointer(start: base + length - 20, count: 20)
+            guard hex(trailer) == hash.lowercased() else { return fail() }
+        }
+        // BASE lists the layers below, in order.
+        if !bases.isEmpty {
+            guard let listed = chunks[0x4241_5345], listed.end - listed.start == bases.count * 20 else { return fail() }
+            let raw = UnsafeRawBufferPointer(start: base + listed.start, count: bases.count * 20)
+            guard hex(raw) == bases.joined().lowercased() else { return fail() }
         }
         // OIDF (fanout), OIDL (ids), CDAT (commit data), EDGE (octopus parents, optional).
         guard let fanout = chunks[0x4F49_4446], fanout.end - fanout.start == 256 * 4,
               let ids = chunks[0x4F49_444C], let data = chunks[0x4344_4154] else { return fail() }
-        let count = base.loadUnaligned(fromByteOffset: fanout.start + 255 * 4, as: UInt32.self).bigEndian
+        let count = word(fanout.start + 255 * 4)
         guard count < 0x7000_0000, ids.end - ids.start == Int(count) * 20, data.end - data.start == Int(count) * 36 else { return fail() }
-        return Layer(base: base, length: length, fanout: fanout.start, ids: ids.start, data: data.start,
+        var bucketStart: UInt32 = 0
+        for bucket in 0..<256 {
+            let bucketEnd = word(fanout.start + bucket * 4)
+            guard bucketEnd >= bucketStart, bucketEnd <= count else { return fail() }
+            for index in Int(bucketStart)..<Int(bucketEnd) {
+                let id = base + ids.start + index * 20
+                guard id.load(as: UInt8.self) == UInt8(bucket),
+                      index == 0 || memcmp(id - 20, id, 20) < 0 else { return fail() }
+            }
+            bucketStart = bucketEnd
+        }
+        return Layer(base: base, length: length - 20, fanout: fanout.start, ids: ids.start, data: data.start,
                      edges: chunks[0x4544_4745].map(\.start), count: count, offset: offset)
     }
 
@@ -165,21 +194,31 @@ final class CommitGraphFile: @unchecked Sendable {
             parents.append(second)
         }
         guard parents.allSatisfy({ $0 < count }) else { return nil }
+        // A parent's level is below its child's: anything else is a damaged entry.
+        let level = high >> 2
+        if level > 0, !parents.allSatisfy({ generation(at: $0) < level }) { return nil }
         return (parents, time)
     }
+}
+
+private func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
 }
 
 /// The commit-graph's commits, and those newer than it read from their objects (a release
 /// just cut, commits since the last `git gc`), numbered after the graph's: ancestry and merge
 /// bases from levels, even when the newest commits are not in the graph yet.
-struct GraphCommits {
+final class GraphCommits {
     let file: CommitGraphFile
     /// A commit's parents, from its object.
     let read: (OID) throws -> [OID]
     private var extras: [(id: OID, parents: [UInt32], level: UInt32)] = []
     private var extraIndex: [OID: UInt32] = [:]
-    /// Past this many commits outside the graph, the graph is too stale to be worth it.
+    /// Past this many commits outside the graph, the graph is too stale to be worth it, and
+    /// libgit2 answers from then on.
     private static let extraLimit = 10_000
+    private(set) var exhausted = false
 
     init(file: CommitGraphFile, read: @escaping (OID) throws -> [OID]) {
         self.file = file
@@ -192,7 +231,7 @@ struct GraphCommits {
 
     /// The commit's position, reading it and its ancestors down to the graph when it is newer;
     /// nil when that is too many commits.
-    mutating func position(of id: OID) throws -> UInt32? {
+    func position(of id: OID) throws -> UInt32? {
         if let position = known(id) { return position }
         var pending: [(id: OID, parents: [OID]?)] = [(id, nil)]
         while let (current, read) = pending.popLast() {
@@ -204,7 +243,10 @@ struct GraphCommits {
                 pending += unresolved.map { ($0, nil) }
                 continue
             }
-            guard extras.count < Self.extraLimit else { return nil }
+            guard extras.count < Self.extraLimit else {
+                exhausted = true
+                return nil
+            }
             let positions = parents.map { known($0)! }
             let levels = positions.map(level(at:))
             let level = levels.contains(0) ? 0 : (levels.max() ?? 0) + 1
@@ -228,7 +270,7 @@ struct GraphCommits {
 
     /// Whether `ancestor` is reachable from `descendant`, walking down only through commits
     /// whose level can still reach it; nil when either is not in the graph or levels are missing.
-    mutating func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool? {
+    func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool? {
         guard let target = try position(of: ancestor), let start = try position(of: descendant) else { return nil }
         return isAncestor(target, of: start)
     }
@@ -255,7 +297,7 @@ struct GraphCommits {
     /// The merge base of two commits when there is exactly one (or none: unrelated
     /// histories), by git's paint-down in level order; nil when either commit is not in the
     /// graph, levels are missing, or several bases need a recursive merge.
-    mutating func mergeBase(_ one: OID, _ two: OID) throws -> OID?? {
+    func mergeBase(_ one: OID, _ two: OID) throws -> OID?? {
         guard let first = try position(of: one), let second = try position(of: two) else { return nil }
         if first == second { return .some(one) }
         let (parent1, parent2, stale, result): (UInt8, UInt8, UInt8, UInt8) = (1, 2, 4, 8)

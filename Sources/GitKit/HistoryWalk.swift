@@ -160,9 +160,11 @@ private struct CommitGraph {
         UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
     }
 
+    /// A tip or hidden commit, read from its object as git reads the commits it is named:
+    /// the graph serves only their ancestors.
     private mutating func add(_ id: OID, _ odb: OpaquePointer) throws -> Int32 {
         let node = reference(id)
-        try parse(node, odb)
+        try parse(node, odb, fromObject: true)
         return node
     }
 
@@ -175,10 +177,10 @@ private struct CommitGraph {
         return node
     }
 
-    private mutating func parse(_ node: Int32, _ odb: OpaquePointer) throws {
+    private mutating func parse(_ node: Int32, _ odb: OpaquePointer, fromObject: Bool = false) throws {
         guard nodes[Int(node)].flags & Self.parsed == 0 else { return }
         let id = nodes[Int(node)].id
-        if let file, let position = file.position(of: id), let entry = file.commit(at: position) {
+        if !fromObject, let file, let position = file.position(of: id), let entry = file.commit(at: position) {
             var parents: [Int32] = []
             parents.reserveCapacity(entry.parents.count)
             for parent in entry.parents {

@@ -22,7 +22,7 @@ extension Repository {
         var options = git_merge_options()
         try GitError.check(git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)), "prepare a merge")
         var index: OpaquePointer?
-        if var graph = graphCommits(), let base = try graph.mergeBase(ours, theirs) {
+        if let graph = graphCommits(), let base = try graph.mergeBase(ours, theirs) {
             // One merge base (or none), found from the commit-graph without inflating the
             // histories: the three-way merge git_merge_commits would make with it.
             try mergeTrees(&index, base: base, ours: oursHandle!, theirs: theirsHandle!, options: &options)

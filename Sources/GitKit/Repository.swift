@@ -10,9 +10,15 @@ public final class Repository {
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
 
-    /// The graph's commits and those newer than it, for one question.
+    /// The graph's commits and those newer than it, kept for every question; nil when there is
+    /// no graph or it proved too stale.
     func graphCommits() -> GraphCommits? {
-        commitGraph.map { GraphCommits(file: $0, read: { [unowned self] in try commit($0).parents }) }
+        guard let shared = sharedGraphCommits, !shared.exhausted else { return nil }
+        return shared
+    }
+
+    private lazy var sharedGraphCommits: GraphCommits? = commitGraph.map {
+        GraphCommits(file: $0, read: { [unowned self] in try commit($0).parents })
     }
 
     private init(pointer: OpaquePointer) {

@@ -53,7 +53,7 @@ extension Repository {
         if ancestor == descendant { return true }
         if isShallow { return try count(RevisionRange(tips: [ancestor], hidden: [descendant])) == 0 }
         // With git's commit-graph, levels prune the walk and no commit is inflated.
-        if var graph = graphCommits(), let answer = try graph.isAncestor(ancestor, of: descendant) { return answer }
+        if let graph = graphCommits(), let answer = try graph.isAncestor(ancestor, of: descendant) { return answer }
         let result = descendant.withPointer { child in
             ancestor.withPointer { parent in git_graph_descendant_of(pointer, child, parent) }
         }
