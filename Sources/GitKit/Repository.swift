@@ -18,7 +18,22 @@ public final class Repository {
     }
 
     private lazy var sharedGraphCommits: GraphCommits? = commitGraph.map {
-        GraphCommits(file: $0, read: { [unowned self] in try commit($0).parents })
+        GraphCommits(file: $0, read: { [unowned self] in try parents(of: $0) })
+    }
+
+    /// A commit's parents straight from the object database, outside libgit2's object cache
+    /// (thousands of commits read for the graph made libgit2's own walks slower afterwards).
+    private func parents(of id: OID) throws -> [OID] {
+        var odb: OpaquePointer?
+        try GitError.check(git_repository_odb(&odb, pointer), "open the object database")
+        defer { git_odb_free(odb) }
+        var object: OpaquePointer?
+        try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
+            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
+        }
+        return RawCommit.Header(UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))).parents
     }
 
     private init(pointer: OpaquePointer) {
