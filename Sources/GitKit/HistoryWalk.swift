@@ -148,16 +148,11 @@ private struct CommitGraph {
     func summary(_ node: Int32, odb: OpaquePointer) throws -> CommitSummary {
         let value = nodes[Int(node)]
         if let object = value.object {
-            return RawCommit(Self.bytes(of: object)).summary(id: value.id, parentCount: value.parents.count)
+            return RawCommit(CommitObject.bytes(of: object)).summary(id: value.id, parentCount: value.parents.count)
         }
-        var object: OpaquePointer?
-        try value.id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(value.id.short)") }
+        let object = try CommitObject.read(value.id, from: odb)
         defer { git_odb_object_free(object) }
-        return RawCommit(Self.bytes(of: object!)).summary(id: value.id, parentCount: value.parents.count)
-    }
-
-    private static func bytes(of object: OpaquePointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
+        return RawCommit(CommitObject.bytes(of: object)).summary(id: value.id, parentCount: value.parents.count)
     }
 
     /// A tip or hidden commit, read from its object as git reads the commits it is named:
@@ -194,13 +189,8 @@ private struct CommitGraph {
                 return
             }
         }
-        var object: OpaquePointer?
-        try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
-        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
-            git_odb_object_free(object)
-            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
-        }
-        let header = RawCommit.Header(Self.bytes(of: object!))
+        let object = try CommitObject.read(id, from: odb)
+        let header = RawCommit.Header(CommitObject.bytes(of: object))
         var parents: [Int32] = []
         // Like git, a shallow clone's boundary commits are walked as if they had no parents.
         if boundary.isEmpty || !boundary.contains(id) {
@@ -279,6 +269,24 @@ private struct CommitGraph {
             }
         }
         return result
+    }
+}
+
+/// A commit object read straight from the object database, for walks that read each commit
+/// once and parse it in place. The caller frees it (`git_odb_object_free`).
+enum CommitObject {
+    static func read(_ id: OID, from odb: OpaquePointer) throws -> OpaquePointer {
+        var object: OpaquePointer?
+        try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
+            git_odb_object_free(object)
+            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
+        }
+        return object!
+    }
+
+    static func bytes(of object: OpaquePointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
     }
 }
 

@@ -27,13 +27,9 @@ public final class Repository {
         var odb: OpaquePointer?
         try GitError.check(git_repository_odb(&odb, pointer), "open the object database")
         defer { git_odb_free(odb) }
-        var object: OpaquePointer?
-        try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
+        let object = try CommitObject.read(id, from: odb!)
         defer { git_odb_object_free(object) }
-        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
-            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
-        }
-        return RawCommit.Header(UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))).parents
+        return RawCommit.Header(CommitObject.bytes(of: object)).parents
     }
 
     private init(pointer: OpaquePointer) {
