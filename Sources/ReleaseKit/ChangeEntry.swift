@@ -62,12 +62,33 @@ public struct ConventionalSubject: Equatable, Sendable {
     private static let types = Set(groups.map(\.type))
 
     public init?(_ subject: String) {
-        let bytes = Array(subject.utf8.prefix(512))
-        var cursor = 0
-        while cursor < bytes.count, (0x61...0x7A).contains(bytes[cursor] | 0x20) { cursor += 1 }
-        guard cursor > 0, cursor < bytes.count else { return nil }
-        let name = String(decoding: bytes[..<cursor], as: UTF8.self).lowercased()
-        guard ConventionalSubject.types.contains(name) else { return nil }
+        guard let prefix = ConventionalSubject.prefix(subject.utf8.prefix(512)),
+              ConventionalSubject.types.contains(prefix.type) else { return nil }
+        type = prefix.type
+        scope = prefix.scope
+        breaking = prefix.breaking
+        description = String(subject.utf8.dropFirst(prefix.length).drop { $0 == UInt8(ascii: " ") })!
+    }
+
+    /// Whether a subject marks a breaking change, `type!:` or `type(scope)!:`, for any type
+    /// (`deps!:` too), however long.
+    public static func marksBreaking(_ subject: String) -> Bool {
+        prefix(subject.utf8)?.breaking == true
+    }
+
+    /// `type(scope)!:` read from the start of a subject: the type lowercased (a letter, then
+    /// letters, digits, `_` or `-`), the scope, the `!`, and the length up to the colon.
+    private static func prefix<Bytes: Collection<UInt8>>(_ subject: Bytes) -> (type: String, scope: String?, breaking: Bool, length: Int)? {
+        let bytes = Array(subject)
+        func isLetter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte | 0x20) }
+        guard let first = bytes.first, isLetter(first) else { return nil }
+        var cursor = 1
+        while cursor < bytes.count, isLetter(bytes[cursor]) || (0x30...0x39).contains(bytes[cursor])
+                || bytes[cursor] == UInt8(ascii: "_") || bytes[cursor] == UInt8(ascii: "-") {
+            cursor += 1
+        }
+        guard cursor < bytes.count else { return nil }
+        let type = String(decoding: bytes[..<cursor], as: UTF8.self).lowercased()
         var scope: String?
         if bytes[cursor] == UInt8(ascii: "(") {
             guard let close = bytes[cursor...].firstIndex(of: UInt8(ascii: ")")), close > cursor + 1 else { return nil }
@@ -81,10 +102,6 @@ public struct ConventionalSubject: Equatable, Sendable {
         guard cursor + 1 < bytes.count, bytes[cursor] == UInt8(ascii: ":"), bytes[cursor + 1] == UInt8(ascii: " ") else {
             return nil
         }
-        let prefixLength = cursor + 1
-        type = name
-        self.scope = scope
-        self.breaking = breaking
-        description = String(subject.utf8.dropFirst(prefixLength).drop { $0 == UInt8(ascii: " ") })!
+        return (type, scope, breaking, cursor + 1)
     }
 }

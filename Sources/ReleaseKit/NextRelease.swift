@@ -40,7 +40,7 @@ public struct InferredBump: Equatable, Sendable, Codable, CustomStringConvertibl
     /// `type!:` or `type(scope)!:` in the subject, for any type, or a `BREAKING CHANGE:` (or
     /// `BREAKING-CHANGE:`) line in the body, whatever its line endings.
     static func isBreaking(_ commit: Commit) -> Bool {
-        if commit.subject.range(of: #"^[A-Za-z][A-Za-z0-9_-]*(\([^()]+\))?!: "#, options: .regularExpression) != nil { return true }
+        if ConventionalSubject.marksBreaking(commit.subject) { return true }
         return commit.message.split(whereSeparator: \.isNewline).dropFirst().contains {
             $0.hasPrefix("BREAKING CHANGE:") || $0.hasPrefix("BREAKING-CHANGE:")
         }
