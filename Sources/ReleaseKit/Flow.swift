@@ -42,15 +42,15 @@ extension Workspace {
         return (.init(name: Reference.tag(name), old: nil, new: object, reason: "tag what \(settings.testing) now holds"), release.version)
     }
 
-    /// The newest test tag on `commit` (highest version, day and `{n}`).
-    func testTag(on commit: OID) throws -> String? {
+    /// The newest test tag on `commit` (highest version, day and `{n}`), among the test tags
+    /// `history` listed.
+    func testTag(on commit: OID, in history: ReleaseHistory) throws -> String? {
         guard let format = settings.testTagFormat else { return nil }
         var best: (name: String, key: (Version, ReleaseDate, Int))?
-        for reference in try repository.references(matching: "refs/tags/*") {
-            guard let parsed = format.parseCounted(reference.shortName),
-                  try repository.peelToCommit(reference.target) == commit else { continue }
+        for tag in history.others {
+            guard let parsed = format.parseCounted(tag.name), try repository.peelToCommit(tag.target) == commit else { continue }
             let key = (parsed.version, parsed.date ?? ReleaseDate(year: 1, month: 1, day: 1)!, parsed.count ?? 0)
-            if best.map({ key > $0.key }) ?? true { best = (reference.shortName, key) }
+            if best.map({ key > $0.key }) ?? true { best = (tag.name, key) }
         }
         return best?.name
     }

@@ -134,7 +134,7 @@ extension Workspace {
             pending: flows,
             lastRelease: lastRelease,
             next: .init(patch: nextTag(.patch), minor: nextTag(.minor), major: nextTag(.major), inferred: inferred),
-            testingTag: try testTag(on: tipOf[.testing]!),
+            testingTag: try testTag(on: tipOf[.testing]!, in: history),
             hotfixes: try hotfixes(history: history),
             interrupted: try interruptedOperation().map {
                 .init(command: $0.plan.command, started: $0.started, pid: $0.pid, host: $0.host)

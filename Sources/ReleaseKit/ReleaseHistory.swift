@@ -13,6 +13,8 @@ public struct ReleaseHistory {
     public let repository: Repository
     /// Every tag a release format recognises, highest version first (ties: by name, for stable output).
     public let tags: [ReleaseTag]
+    /// Tags the `others` formats read (test tags), as they were listed.
+    public let others: [(name: String, target: OID)]
     /// Tag names no format reads.
     private let unread: [String]
 
@@ -22,15 +24,19 @@ public struct ReleaseHistory {
         self.repository = repository
         var tags: [ReleaseTag] = []
         var unread: [String] = []
+        var othersRead: [(name: String, target: OID)] = []
         for reference in try repository.references(matching: "refs/tags/*") {
             let name = reference.shortName
             if let version = formats.lazy.compactMap({ $0.version(of: name) }).first {
                 tags.append(ReleaseTag(name: name, version: version, target: reference.target))
-            } else if !others.contains(where: { $0.parse(name) != nil }) {
+            } else if others.contains(where: { $0.parse(name) != nil }) {
+                othersRead.append((name, reference.target))
+            } else {
                 unread.append(name)
             }
         }
         self.tags = tags.sorted { ($0.version, $1.name) > ($1.version, $0.name) }
+        self.others = othersRead
         self.unread = unread
     }
 
