@@ -46,6 +46,17 @@ struct CommitGraphTests {
         }
     }
 
+    /// A split chain of two layers, with a commit on testing between them; `then` runs on
+    /// testing after the second layer is written.
+    private func writeTwoLayers(_ git: GitRepository, then: () throws -> Void = {}) throws {
+        try git.git("checkout", "-q", "testing")
+        try git.git("commit-graph", "write", "--reachable", "--split")
+        try git.commit("after the first layer")
+        try git.git("commit-graph", "write", "--reachable", "--split=no-merge")
+        try then()
+        try git.git("checkout", "-q", "develop")
+    }
+
     /// How many commits release reads from the graph (nil: it does not use one).
     private func graphCount(_ git: GitRepository) throws -> Int? {
         CommitGraphFile.open(try Repository.discover(from: git.path)).map { Int($0.count) }
@@ -67,12 +78,9 @@ struct CommitGraphTests {
 
     @Test func aSplitChainAndCommitsNewerThanTheGraph() throws {
         let (git, tags) = try history()
-        try git.git("checkout", "-q", "testing")
-        try git.git("commit-graph", "write", "--reachable", "--split")
-        try git.commit("after the first layer")
-        try git.git("commit-graph", "write", "--reachable", "--split=no-merge")
-        try git.commit("after the second layer")  // in no layer: read from the object itself
-        try git.git("checkout", "-q", "develop")
+        try writeTwoLayers(git) {
+            try git.commit("after the second layer")  // in no layer: read from the object itself
+        }
         #expect(graphFiles(git).filter { $0.hasSuffix(".graph") }.count == 2)
         #expect(try graphCount(git) == git.count("--all") - 1)
         try expectAgreesWithGit(git, tags)
@@ -206,11 +214,7 @@ struct CommitGraphTests {
 
     @Test func aChainWhoseLayersDoNotFitIsIgnored() throws {
         let (git, tags) = try history()
-        try git.git("checkout", "-q", "testing")
-        try git.git("commit-graph", "write", "--reachable", "--split")
-        try git.commit("after the first layer")
-        try git.git("commit-graph", "write", "--reachable", "--split=no-merge")
-        try git.git("checkout", "-q", "develop")
+        try writeTwoLayers(git)
         let chain = git.path + "/.git/objects/info/commit-graphs/commit-graph-chain"
         let lines = try String(contentsOfFile: chain, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
