@@ -177,43 +177,24 @@ public struct ReleaseSettings: Equatable, Sendable {
             }
             hotfixPrefix = prefix
         }
+        /// Refuses a format whose tag name for the first release git would not take.
+        func requireTagName(_ format: TagFormat, key: String) throws {
+            let sample = format.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
+            guard Repository.isValidReferenceName(Reference.tag(sample)) else {
+                throw ReleaseError("\(key) gives '\(sample.clipped)', which git does not accept as a tag name",
+                                   hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
+            }
+        }
         let sample = tagFormat.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
         // A reference is a file: each part of its name must fit a file name (with ".lock" added).
         guard sample.split(separator: "/").allSatisfy({ $0.utf8.count <= 240 }) else {
             throw ReleaseError("release.tagFormat makes tag names of \(sample.utf8.count) bytes, too long for git to store",
                                hint: "Use a short format, such as \(TagFormat.defaultPattern).")
         }
-        guard Repository.isValidReferenceName(Reference.tag(sample)) else {
-            throw ReleaseError("release.tagFormat gives '\(sample.clipped)', which git does not accept as a tag name",
-                               hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
-        }
-        // A test tag must never be read as a release, nor a release as a test tag.
+        try requireTagName(tagFormat, key: "release.tagFormat")
         if let testTagFormat {
-            let test = testTagFormat.name(for: initialVersion, on: ReleaseDate(year: 2020, month: 1, day: 1)!)
-            guard Repository.isValidReferenceName(Reference.tag(test)) else {
-                throw ReleaseError("release.testTagFormat gives '\(test.clipped)', which git does not accept as a tag name",
-                                   hint: "Remove spaces, '..', '~', '^', ':' and the like from the format.")
-            }
-            // Spelled with other versions, days and counts too: a date of one month or a count
-            // past 9 can make the two formats meet.
-            let versions = [initialVersion, Version(10, 11, 12), Version(0, 1, 0)]
-            let days = [(2020, 1, 1), (2026, 11, 22), (2031, 12, 31), (2029, 10, 12)].map { ReleaseDate(year: $0.0, month: $0.1, day: $0.2)! }
-            for version in versions {
-                for day in days {
-                    for (index, format) in releaseFormats.enumerated() {
-                        let key = index == 0 ? "release.tagFormat" : "release.previousTagFormats"
-                        let release = format.name(for: version, on: day)
-                        for count in [1, 2, 10, 12, 2026] {
-                            let test = testTagFormat.name(for: version, on: day, count: count)
-                            let meet = format.parse(test) != nil || testTagFormat.parse(release) != nil
-                            if meet || test.hasPrefix(release + "/") || release.hasPrefix(test + "/") {
-                                throw ReleaseError("release.testTagFormat and \(key) can spell \(meet ? "the same tag" : "one tag inside the other") ('\(test.clipped)' / '\(release.clipped)')",
-                                                   hint: "Give test tags a part release tags never have, e.g. -test-, and no '/'.")
-                            }
-                        }
-                    }
-                }
-            }
+            try requireTagName(testTagFormat, key: "release.testTagFormat")
+            try ReleaseSettings.requireApart(testTagFormat, from: releaseFormats, initialVersion: initialVersion)
         }
         for (key, name) in [("develop", develop), ("testing", testing)] where name == production {
             throw ReleaseError("release.\(key) and release.production are both '\(name.clipped)'",
@@ -223,6 +204,28 @@ public struct ReleaseSettings: Equatable, Sendable {
         for layer in layers {
             for warning in try UnknownKeys.warnings(in: layer, section: "release", known: known) where !warnings.contains(warning) {
                 warnings.append(warning)
+            }
+        }
+    }
+
+    /// A test tag must never be read as a release, nor a release as a test tag, nor one sit
+    /// inside the other's name: checked over several versions, days and counts, since a date
+    /// of one month or a count past 9 can make two formats meet.
+    private static func requireApart(_ test: TagFormat, from releases: [TagFormat], initialVersion: Version) throws {
+        let days = [(2020, 1, 1), (2026, 11, 22), (2031, 12, 31), (2029, 10, 12)].map { ReleaseDate(year: $0.0, month: $0.1, day: $0.2)! }
+        let samples = [initialVersion, Version(10, 11, 12), Version(0, 1, 0)].flatMap { version in days.map { (version, $0) } }
+        for (version, day) in samples {
+            for (index, format) in releases.enumerated() {
+                let key = index == 0 ? "release.tagFormat" : "release.previousTagFormats"
+                let release = format.name(for: version, on: day)
+                for count in [1, 2, 10, 12, 2026] {
+                    let name = test.name(for: version, on: day, count: count)
+                    let meet = format.parse(name) != nil || test.parse(release) != nil
+                    if meet || name.hasPrefix(release + "/") || release.hasPrefix(name + "/") {
+                        throw ReleaseError("release.testTagFormat and \(key) can spell \(meet ? "the same tag" : "one tag inside the other") ('\(name.clipped)' / '\(release.clipped)')",
+                                           hint: "Give test tags a part release tags never have, e.g. -test-, and no '/'.")
+                    }
+                }
             }
         }
     }
