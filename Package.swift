@@ -17,7 +17,13 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "GitKit", dependencies: ["CLibGit2"]),
+        // libdeflate inflates commits read straight from pack files (GitKit.PackFiles).
+        .systemLibrary(
+            name: "CLibDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
+        .target(name: "GitKit", dependencies: ["CLibGit2", "CLibDeflate"]),
         .target(
             name: "ReleaseKit",
             dependencies: [

@@ -136,12 +136,8 @@ final class CommitGraphFile: @unchecked Sendable {
             for layer in layers.reversed() {
                 let low = first == 0 ? 0 : Int(layer.base.loadUnaligned(fromByteOffset: layer.fanout + (first - 1) * 4, as: UInt32.self).bigEndian)
                 let high = Int(layer.base.loadUnaligned(fromByteOffset: layer.fanout + first * 4, as: UInt32.self).bigEndian)
-                var (lower, upper) = (low, min(high, Int(layer.count)))
-                while lower < upper {
-                    let middle = (lower + upper) / 2
-                    let order = memcmp(layer.base + layer.ids + middle * 20, key.baseAddress!, 20)
-                    if order == 0 { return layer.offset + UInt32(middle) }
-                    if order < 0 { lower = middle + 1 } else { upper = middle }
+                if let found = OID.position(of: key, in: layer.base + layer.ids, low, min(high, Int(layer.count))) {
+                    return layer.offset + UInt32(found)
                 }
             }
             return nil

@@ -1,3 +1,4 @@
+import CLibDeflate
 import CLibGit2
 
 /// A walk reached the commits where a shallow clone's history stops, so what lies beyond
@@ -22,16 +23,14 @@ public struct CommitSummary: Equatable, Sendable {
 /// committer date first, ties in the order they were reached); should clock skew or equal
 /// timestamps put a parent before its child, the list is re-sorted so that never happens.
 final class HistoryWalk {
-    private let odb: OpaquePointer
+    private let reader: CommitReader
     private var graph = CommitGraph()
 
     /// `allowingCut`: a walk that reaches where a shallow clone's history stops ends there,
     /// as git's does; otherwise it throws `ShallowHistoryError`, since the answer would miss
     /// what lies beyond.
     init(_ repository: Repository, allowingCut: Bool = false) throws {
-        var odb: OpaquePointer?
-        try GitError.check(git_repository_odb(&odb, repository.pointer), "open the object database")
-        self.odb = odb!
+        reader = try CommitReader(repository)
         graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
         graph.allowingCut = allowingCut
         graph.file = repository.commitGraph
@@ -40,25 +39,20 @@ final class HistoryWalk {
     /// Whether the last walk reached where a shallow clone's history stops.
     var reachedCut: Bool { graph.reachedCut }
 
-    deinit {
-        for node in graph.nodes where node.object != nil { git_odb_object_free(node.object) }
-        git_odb_free(odb)
-    }
-
     /// The commits of the range, in output order. libgit2's object cache is off meanwhile:
     /// the walk reads every object once, and filling the cache cost a tenth of the walk.
     func run(_ range: RevisionRange) throws -> [Int32] {
         _ = clibgit2_cache_objects(0)
         defer { _ = clibgit2_cache_objects(1) }
-        return try graph.limit(range, odb: odb)
+        return try graph.limit(range, reader: reader)
     }
 
     /// The summaries of listed commits, in order; those the walk took from the commit-graph
-    /// are read now. (Reading them on both cores was slower: libgit2 serialises pack access.)
+    /// are read now.
     func summaries(_ list: [Int32]) throws -> [CommitSummary] {
         _ = clibgit2_cache_objects(0)
         defer { _ = clibgit2_cache_objects(1) }
-        return try list.map { try graph.summary($0, odb: odb) }
+        return try list.map { try graph.summary($0, reader: reader) }
     }
 
     func id(_ node: Int32) -> OID { graph.nodes[Int(node)].id }
@@ -70,8 +64,8 @@ final class HistoryWalk {
 private struct CommitGraph {
     struct Node {
         let id: OID
-        /// The object as libgit2 read it, kept until the walk ends: its bytes are read in place.
-        var object: OpaquePointer?
+        /// The commit's bytes when the walk read them (the reader keeps them until it ends).
+        var bytes: UnsafeRawBufferPointer?
         var parents: [Int32] = []
         var time: Int64 = 0
         var flags: UInt8 = 0
@@ -96,15 +90,15 @@ private struct CommitGraph {
     private var interestingQueued = 0
 
     /// git's `limit_list`, then the ancestry check.
-    mutating func limit(_ range: RevisionRange, odb: OpaquePointer) throws -> [Int32] {
+    mutating func limit(_ range: RevisionRange, reader: CommitReader) throws -> [Int32] {
         for id in range.hidden {
-            let node = try add(id, odb)
+            let node = try add(id, reader)
             mark(node)
             markParentsUninteresting(node)
             enqueueIfUnseen(node)
         }
         for id in range.tips {
-            enqueueIfUnseen(try add(id, odb))
+            enqueueIfUnseen(try add(id, reader))
         }
         var listed: [Int32] = []
         var slop = Self.slop
@@ -112,7 +106,7 @@ private struct CommitGraph {
         while let node = queue.pop() {
             nodes[Int(node)].flags &= ~Self.queued
             if !isUninteresting(node) { interestingQueued -= 1 }
-            try processParents(node, odb)
+            try processParents(node, reader)
             if isUninteresting(node) {
                 markParentsUninteresting(node)
                 slop = stillInteresting(lastDate, slop)
@@ -145,21 +139,17 @@ private struct CommitGraph {
     }
 
     /// A node's summary, reading its object when the walk took it from the commit-graph.
-    func summary(_ node: Int32, odb: OpaquePointer) throws -> CommitSummary {
+    func summary(_ node: Int32, reader: CommitReader) throws -> CommitSummary {
         let value = nodes[Int(node)]
-        if let object = value.object {
-            return RawCommit(CommitObject.bytes(of: object)).summary(id: value.id, parentCount: value.parents.count)
-        }
-        let object = try CommitObject.read(value.id, from: odb)
-        defer { git_odb_object_free(object) }
-        return RawCommit(CommitObject.bytes(of: object)).summary(id: value.id, parentCount: value.parents.count)
+        let bytes = try value.bytes ?? reader.read(value.id)
+        return RawCommit(bytes).summary(id: value.id, parentCount: value.parents.count)
     }
 
     /// A tip or hidden commit, read from its object as git reads the commits it is named:
     /// the graph serves only their ancestors.
-    private mutating func add(_ id: OID, _ odb: OpaquePointer) throws -> Int32 {
+    private mutating func add(_ id: OID, _ reader: CommitReader) throws -> Int32 {
         let node = reference(id)
-        try parse(node, odb, fromObject: true)
+        try parse(node, reader, fromObject: true)
         return node
     }
 
@@ -172,7 +162,7 @@ private struct CommitGraph {
         return node
     }
 
-    private mutating func parse(_ node: Int32, _ odb: OpaquePointer, fromObject: Bool = false) throws {
+    private mutating func parse(_ node: Int32, _ reader: CommitReader, fromObject: Bool = false) throws {
         guard nodes[Int(node)].flags & Self.parsed == 0 else { return }
         let id = nodes[Int(node)].id
         if !fromObject, let file, let position = file.position(of: id), let entry = file.commit(at: position) {
@@ -189,15 +179,15 @@ private struct CommitGraph {
                 return
             }
         }
-        let object = try CommitObject.read(id, from: odb)
-        let header = RawCommit.Header(CommitObject.bytes(of: object))
+        let bytes = try reader.read(id)
+        let header = RawCommit.Header(bytes)
         var parents: [Int32] = []
         // Like git, a shallow clone's boundary commits are walked as if they had no parents.
         if boundary.isEmpty || !boundary.contains(id) {
             parents.reserveCapacity(header.parents.count)
             for parent in header.parents { parents.append(reference(parent)) }
         }
-        nodes[Int(node)].object = object
+        nodes[Int(node)].bytes = bytes
         nodes[Int(node)].parents = parents
         nodes[Int(node)].time = header.committerTime
         nodes[Int(node)].flags |= Self.parsed
@@ -210,11 +200,11 @@ private struct CommitGraph {
         queue.push(node, time: nodes[Int(node)].time)
     }
 
-    private mutating func processParents(_ node: Int32, _ odb: OpaquePointer) throws {
+    private mutating func processParents(_ node: Int32, _ reader: CommitReader) throws {
         let uninteresting = isUninteresting(node)
         for parent in nodes[Int(node)].parents {
             if uninteresting { mark(parent) }
-            try parse(parent, odb)
+            try parse(parent, reader)
             if uninteresting { markParentsUninteresting(parent) }
             enqueueIfUnseen(parent)
         }
@@ -272,21 +262,65 @@ private struct CommitGraph {
     }
 }
 
-/// A commit object read straight from the object database, for walks that read each commit
-/// once and parse it in place. The caller frees it (`git_odb_object_free`).
-enum CommitObject {
-    static func read(_ id: OID, from odb: OpaquePointer) throws -> OpaquePointer {
-        var object: OpaquePointer?
-        try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
-        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
-            git_odb_object_free(object)
-            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
-        }
-        return object!
+/// Commit objects read for walks, each kept until the reader goes so that it is parsed in
+/// place: from the pack files when they hold the commit whole (`PackFiles`), else from
+/// libgit2's object database.
+final class CommitReader {
+    private let odb: OpaquePointer
+    private let packs: PackFiles?
+    private let decompressor: OpaquePointer
+    private var chunks: [UnsafeMutableRawPointer] = []
+    private var next: UnsafeMutableRawPointer?
+    private var remaining = 0
+    private var chunkSize = 64 << 10
+
+    init(_ repository: Repository) throws {
+        var odb: OpaquePointer?
+        try GitError.check(git_repository_odb(&odb, repository.pointer), "open the object database")
+        self.odb = odb!
+        packs = repository.packFiles
+        decompressor = libdeflate_alloc_decompressor()!
     }
 
-    static func bytes(of object: OpaquePointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
+    deinit {
+        for chunk in chunks { chunk.deallocate() }
+        libdeflate_free_decompressor(decompressor)
+        git_odb_free(odb)
+    }
+
+    /// The commit's bytes, valid as long as the reader.
+    func read(_ id: OID) throws -> UnsafeRawBufferPointer {
+        switch packs?.entry(id, decompressor: decompressor, allocate: allocate) ?? .elsewhere {
+        case .commit(let bytes): return bytes
+        case .notCommit: throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
+        case .elsewhere: break
+        }
+        var object: OpaquePointer?
+        try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
+            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
+        }
+        let size = git_odb_object_size(object)
+        let copy = allocate(size)
+        copy.copyMemory(from: git_odb_object_data(object)!, byteCount: size)
+        return UnsafeRawBufferPointer(start: copy, count: size)
+    }
+
+    /// Room for `size` bytes in the reader's chunks, which grow up to 4 MiB each.
+    private func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+        if size > remaining || next == nil {
+            let capacity = max(size, chunkSize)
+            chunkSize = min(chunkSize * 2, 4 << 20)
+            let chunk = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+            chunks.append(chunk)
+            next = chunk
+            remaining = capacity
+        }
+        let result = next!
+        next = result + size
+        remaining -= size
+        return result
     }
 }
 

@@ -1,4 +1,9 @@
 import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A git object id (SHA-1), as a value.
 public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
@@ -58,6 +63,24 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     func withPointer<T>(_ body: (UnsafePointer<git_oid>) throws -> T) rethrows -> T {
         var raw = self.raw
         return try body(&raw)
+    }
+}
+
+extension OID {
+    /// Where `key` sits among `lower..<upper` of `table`, a sorted run of 20-byte ids (a pack
+    /// index's, a commit-graph's). The first eight bytes are compared as one number.
+    static func position(of key: UnsafeRawBufferPointer, in table: UnsafeRawPointer, _ lower: Int, _ upper: Int) -> Int? {
+        let prefix = key.loadUnaligned(as: UInt64.self).bigEndian
+        var (lower, upper) = (lower, upper)
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            let entry = table + middle * 20
+            let other = entry.loadUnaligned(as: UInt64.self).bigEndian
+            let order = other != prefix ? (other < prefix ? -1 : 1) : memcmp(entry + 8, key.baseAddress! + 8, 12)
+            if order == 0 { return middle }
+            if order < 0 { lower = middle + 1 } else { upper = middle }
+        }
+        return nil
     }
 }
 

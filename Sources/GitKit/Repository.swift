@@ -9,6 +9,12 @@ public final class Repository {
     var keepsNewObjectsInMemory = false
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
+    /// The pack files, mapped on first use for walks to read commits from (nil: none, or
+    /// `GIT_OBJECT_DIRECTORY` points elsewhere and libgit2 reads everything).
+    lazy var packFiles: PackFiles? = ProcessInfo.processInfo.environment["GIT_OBJECT_DIRECTORY"] == nil
+        ? PackFiles.open(objects: commonDirectory + "objects") : nil
+    /// Reads the commits the graph's questions need beyond the graph.
+    private lazy var graphReader = Result { try CommitReader(self) }
 
     /// The graph's commits and those newer than it, kept for every question; nil when there is
     /// no graph or it proved too stale.
@@ -21,15 +27,10 @@ public final class Repository {
         GraphCommits(file: $0, read: { [unowned self] in try parents(of: $0) })
     }
 
-    /// A commit's parents straight from the object database, outside libgit2's object cache
-    /// (thousands of commits read for the graph made libgit2's own walks slower afterwards).
+    /// A commit's parents, read outside libgit2's object cache (thousands of commits read for
+    /// the graph made libgit2's own walks slower afterwards).
     private func parents(of id: OID) throws -> [OID] {
-        var odb: OpaquePointer?
-        try GitError.check(git_repository_odb(&odb, pointer), "open the object database")
-        defer { git_odb_free(odb) }
-        let object = try CommitObject.read(id, from: odb!)
-        defer { git_odb_object_free(object) }
-        return RawCommit.Header(CommitObject.bytes(of: object)).parents
+        RawCommit.Header(try graphReader.get().read(id)).parents
     }
 
     private init(pointer: OpaquePointer) {

@@ -65,7 +65,7 @@ struct PackageTests {
     func theDebianPackageHoldsTheFilesAndItsBinaryRuns() throws {
         let package = Self.package!
         let depends = try Command.run("/usr/bin/dpkg-deb", ["--field", package, "Depends"]).stdout
-        #expect(depends.range(of: #"^libgit2-[0-9.]+ \(>= [0-9.]+\), git"#, options: .regularExpression) != nil, "\(depends)")
+        #expect(depends.range(of: #"^libgit2-[0-9.]+ \(>= [0-9.]+\), libdeflate[0-9]+ \(>= [0-9.]+\), git"#, options: .regularExpression) != nil, "\(depends)")
         let listing = try Command.run("/usr/bin/dpkg-deb", ["--contents", package]).stdout
         for path in ["./usr/bin/release", "./usr/share/man/man1/release.1.gz", "./usr/share/bash-completion/completions/release",
                      "./usr/share/zsh/vendor-completions/_release", "./usr/share/fish/vendor_completions.d/release.fish"] {
