@@ -1,5 +1,6 @@
 import CLibDeflate
 import CLibGit2
+import Foundation
 
 /// A walk reached the commits where a shallow clone's history stops, so what lies beyond
 /// (perhaps the rest of a range, perhaps the release it starts from) is not in the repository.
@@ -23,6 +24,7 @@ public struct CommitSummary: Equatable, Sendable {
 /// committer date first, ties in the order they were reached); should clock skew or equal
 /// timestamps put a parent before its child, the list is re-sorted so that never happens.
 final class HistoryWalk {
+    private let repository: Repository
     private let reader: CommitReader
     private var graph = CommitGraph()
 
@@ -30,6 +32,7 @@ final class HistoryWalk {
     /// as git's does; otherwise it throws `ShallowHistoryError`, since the answer would miss
     /// what lies beyond.
     init(_ repository: Repository, allowingCut: Bool = false) throws {
+        self.repository = repository
         reader = try CommitReader(repository)
         graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
         graph.allowingCut = allowingCut
@@ -48,15 +51,53 @@ final class HistoryWalk {
     }
 
     /// The summaries of listed commits, in order; those the walk took from the commit-graph
-    /// are read now.
+    /// are read now. A long list is shared out among the cores (up to four), each with its
+    /// own reader: reading from the packs takes no lock.
     func summaries(_ list: [Int32]) throws -> [CommitSummary] {
         _ = clibgit2_cache_objects(0)
         defer { _ = clibgit2_cache_objects(1) }
-        return try list.map { try graph.summary($0, reader: reader) }
+        let parts = list.count < 2048 ? 1 : min(4, ProcessInfo.processInfo.activeProcessorCount)
+        guard parts > 1 else { return try list.map { try graph.summary($0, reader: reader) } }
+        let work = try SummaryWork(graph, list, readers: [reader] + (1..<parts).map { _ in try CommitReader(repository) })
+        DispatchQueue.concurrentPerform(iterations: parts) { work.run(part: $0) }
+        return try work.results()
     }
 
     func id(_ node: Int32) -> OID { graph.nodes[Int(node)].id }
     func isMerge(_ node: Int32) -> Bool { graph.nodes[Int(node)].parents.count > 1 }
+}
+
+/// Summaries read in parts, one per thread: each part has its own reader and result slot,
+/// and the walk's nodes are only read meanwhile.
+private final class SummaryWork: @unchecked Sendable {
+    let graph: CommitGraph
+    let list: [Int32]
+    let readers: [CommitReader]
+    /// One slot per part, written by that part's thread alone.
+    private let slots: UnsafeMutableBufferPointer<Result<[CommitSummary], any Error>?>
+
+    init(_ graph: CommitGraph, _ list: [Int32], readers: [CommitReader]) {
+        self.graph = graph
+        self.list = list
+        self.readers = readers
+        slots = .allocate(capacity: readers.count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Every part's summaries, in order, once all have run.
+    func results() throws -> [CommitSummary] { try slots.flatMap { try $0!.get() } }
+
+    func run(part: Int) {
+        let size = (list.count + readers.count - 1) / readers.count
+        let slice = list[min(part * size, list.count)..<min((part + 1) * size, list.count)]
+        let result = Result { try slice.map { try graph.summary($0, reader: readers[part]) } }
+        slots[part] = result
+    }
 }
 
 /// The commits a walk has met, with git's flags. A value type, so the hot loop pays no

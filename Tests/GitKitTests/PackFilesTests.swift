@@ -87,6 +87,24 @@ struct PackFilesTests {
         #expect(try repository.log(range, skipMerges: true).map(\.subject) == git.git("log", "--pretty=%s").split(separator: "\n").map(String.init))
     }
 
+    /// Past 2,048 commits the summaries are read in parts on several threads; the list is
+    /// still git's, in git's order, with and without a commit-graph, loose commits included.
+    @Test func aLongListReadInPartsIsWhatGitLists() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        _ = try HistoryGenerator(commits: 3000, seed: 3).generate(into: git)
+        for index in 1...3 { try git.commit("loose \(index)") }
+        let expected = try git.git("log", "--no-merges", "--format=%H %an <%ae> %s", "develop").split(separator: "\n").map(String.init)
+        #expect(expected.count > 2048)
+        for graph in [false, true] {
+            if graph { try git.git("commit-graph", "write", "--reachable") }
+            let repository = try Repository.discover(from: git.path)
+            #expect((repository.commitGraph != nil) == graph)
+            let range = RevisionRange(tips: [try repository.resolveCommit("develop")], hidden: [])
+            let listed = try repository.log(range, skipMerges: true).map { "\($0.id.hex) \($0.author.name) <\($0.author.email)> \($0.subject)" }
+            #expect(listed == expected, "graph: \(graph)")
+        }
+    }
+
     @Test func otherObjectsAreNotCommits() throws {
         let git = try history()
         let repository = try Repository.discover(from: git.path)
