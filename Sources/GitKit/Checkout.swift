@@ -12,8 +12,9 @@ extension Repository {
             // skip-worktree or assume-unchanged that differ. It needs the new objects on disk.
             if inTheWay.isEmpty, !keepsNewObjectsInMemory {
                 let git = GitProgram(repository: self)
-                try git.run(["update-index", "-q", "--refresh"])
+                try refreshIndexForReadTree(git)
                 try git.run(["read-tree", "-n", "-m", "-u", from.hex, to.hex])
+                indexRefreshed = Subprocess.started
             }
             return inTheWay
         }
@@ -113,6 +114,15 @@ extension Repository {
         }
     }
 
+    /// read-tree trusts the index's stat data, so git checkout refreshes it first; so does
+    /// release, unless git refreshed it (`git status`, or the dry run) and no other program (a
+    /// hook, an editor, a push) has run since: release itself changes no file in between.
+    private func refreshIndexForReadTree(_ git: GitProgram) throws {
+        guard indexRefreshed != Subprocess.started else { return }
+        try git.run(["update-index", "-q", "--refresh"])
+        indexRefreshed = Subprocess.started
+    }
+
     /// The working-tree step through git, for filters libgit2 cannot run and sparse checkout.
     /// A first run is git's own two-tree merge (`git read-tree -m -u`), which refuses to
     /// overwrite anything changed. A recovery (`force`) has already checked every path holds
@@ -122,8 +132,8 @@ extension Repository {
     private func gitCheckout(from: OID, to: OID, force: Bool) throws {
         let git = GitProgram(repository: self)
         guard force else {
-            // read-tree trusts the index's stat data: refresh it first, as git checkout does.
-            try git.run(["update-index", "-q", "--refresh"])
+            try refreshIndexForReadTree(git)
+            indexRefreshed = nil
             try git.run(["read-tree", "-m", "-u", from.hex, to.hex])
             return
         }

@@ -7,6 +7,9 @@ public final class Repository {
     let pointer: OpaquePointer
     /// Set by `keepNewObjectsInMemory`: objects written since exist for libgit2 only.
     var keepsNewObjectsInMemory = false
+    /// `Subprocess.started` just after git last refreshed the index's stat data for this
+    /// repository (nil: not since release last changed the working tree).
+    var indexRefreshed: Int?
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
     /// The pack files, mapped on first use for walks to read commits from (nil: none, or

@@ -10,6 +10,19 @@ public enum Subprocess {
         public let stderr: Data
     }
 
+    /// How many programs this process has started, so a caller can tell whether anything else
+    /// (a hook, an editor) ran since it last looked.
+    public static var started: Int { counter.value }
+    private static let counter = Counter()
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+
+        var value: Int { lock.withLock { count } }
+        func increment() { lock.withLock { count += 1 } }
+    }
+
     /// A program stopped because this process was asked to stop (SIGINT, SIGTERM) while it ran.
     public struct Interrupted: Error, Sendable {
         public let signal: Int32
@@ -84,6 +97,7 @@ public enum Subprocess {
         let held = passInterrupts ? HeldSignals.hold() : nil
         defer { held?.release() }
         var pid: pid_t = 0
+        counter.increment()
         let spawned = posix_spawn(&pid, program, &actions, &attributes, argv, variables)
         guard spawned == 0 else {
             throw ActionableError("could not start \(arguments[0]): \(String(cString: strerror(spawned)))", hint: "Check that it can be run.")
