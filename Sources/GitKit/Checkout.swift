@@ -115,8 +115,9 @@ extension Repository {
     }
 
     /// read-tree trusts the index's stat data, so git checkout refreshes it first; so does
-    /// release, unless git refreshed it (`git status`, or the dry run) and no other program (a
-    /// hook, an editor, a push) has run since: release itself changes no file in between.
+    /// release, unless it refreshed it itself (for the dry run) and no program but that dry
+    /// run has run since (a hook, an editor, a push): release changes no file in between.
+    /// (`git status` refreshes too, but may not save it: `GIT_OPTIONAL_LOCKS=0`, a busy lock.)
     private func refreshIndexForReadTree(_ git: GitProgram) throws {
         guard indexRefreshed != Subprocess.started else { return }
         try git.run(["update-index", "-q", "--refresh"])

@@ -82,10 +82,13 @@ extension Repository {
             }
             guard let old, let mine, let their, old.isTree, mine.isTree, their.isTree,
                   let merged = try disjointMerge(base: old.id, ours: mine.id, theirs: their.id) else { return nil }
-            changes.append((name, TreeEntry(id: merged, mode: mine.mode)))
+            // A folder whose files the two sides deleted between them is gone, as in git.
+            changes.append((name, merged == Self.emptyTree ? nil : TreeEntry(id: merged, mode: mine.mode)))
         }
         return try writeTree(ours, changing: changes)
     }
+
+    private static let emptyTree = OID(hex: "4b825dc642cb6eb9a060e54bf8d69288fbee4904")!
 
     private struct TreeEntry: Equatable {
         let id: OID

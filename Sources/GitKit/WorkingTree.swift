@@ -53,7 +53,6 @@ extension Repository {
     private func gitStatus(includeUntracked: Bool, refreshIndex: Bool) throws -> WorkingTreeStatus {
         let output = try GitProgram(repository: self).run(
             (refreshIndex ? [] : ["--no-optional-locks"]) + ["status", "--porcelain=v1", "-z", "--ignore-submodules", "--untracked-files=" + (includeUntracked ? "all" : "no")])
-        if refreshIndex { indexRefreshed = Subprocess.started }
         var status = WorkingTreeStatus(changed: [], untracked: [])
         var fields = output.split(separator: 0, omittingEmptySubsequences: true).makeIterator()
         while let field = fields.next(), field.count > 3 {

@@ -50,7 +50,7 @@ extension ReleaseError {
     /// The references moved, the working tree could not follow: resumable once the cause is fixed.
     static func workingTreeFailed(_ detail: String) -> ReleaseError {
         ReleaseError("could not update the working tree: \(detail.clipped(200))",
-                     hint: "References have moved; fix the cause (free disk space, permissions), then run release continue.")
+                     hint: "References have moved; fix the cause (a file changed since the plan was made, by a hook or by hand; disk space; permissions), then run release continue, or release abort to undo.")
     }
 
     static func notARepository(_ path: String) -> ReleaseError {

@@ -112,6 +112,16 @@ struct MergeTests {
             try git.git("update-index", "--chmod=+x", "top.txt")
             try git.git("checkout", "--", "top.txt")
         })
+        // A folder whose two files the two sides deleted one each is gone.
+        try expectMergeLikeGit(base: { git in
+            try git.write("d/x.txt", "x\n")
+            try git.write("d/y.txt", "y\n")
+            try git.write("keep.txt", "k\n")
+        }, master: { git in
+            try FileManager.default.removeItem(atPath: git.path + "/d/x.txt")
+        }, develop: { git in
+            try FileManager.default.removeItem(atPath: git.path + "/d/y.txt")
+        })
         // Names that differ only in Unicode normalisation are two entries to git.
         try expectMergeLikeGit(base: nested, master: { git in try git.write("caf\u{E9}.txt", "nfc\n") },
                                develop: { git in try git.write("cafe\u{301}.txt", "nfd\n") })
