@@ -10,8 +10,9 @@ import Foundation
 final class CommitGraphFile: @unchecked Sendable {
     /// One file of the chain, mapped read-only.
     private struct Layer {
-        let base: UnsafeRawPointer
-        let length: Int
+        let file: MappedFile
+        /// Where the chunks end: the checksum follows.
+        let end: Int
         let fanout: Int
         let ids: Int
         let data: Int
@@ -19,6 +20,8 @@ final class CommitGraphFile: @unchecked Sendable {
         let count: UInt32
         /// Commits in the layers before this one: positions are global across the chain.
         let offset: UInt32
+
+        var base: UnsafeRawPointer { file.base }
     }
 
     private let layers: [Layer]
@@ -65,7 +68,7 @@ final class CommitGraphFile: @unchecked Sendable {
     deinit { CommitGraphFile.unmap(layers) }
 
     private static func unmap(_ layers: [Layer]) {
-        for layer in layers { munmap(UnsafeMutableRawPointer(mutating: layer.base), layer.length) }
+        for layer in layers { layer.file.unmap() }
     }
 
     /// Maps one file and checks its structure as far as it is cheap to: the header, every chunk
@@ -73,15 +76,10 @@ final class CommitGraphFile: @unchecked Sendable {
     /// and, for a chain's layer, its checksum matching its name and its bases the layers
     /// before it. A damaged graph is ignored, never half-trusted.
     private static func map(_ path: String, offset: UInt32, hash: String?, bases: [String]) -> Layer? {
-        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size >= 8 + 12 + 20 else { return nil }
-        let length = Int(info.st_size)
-        guard let memory = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), memory != MAP_FAILED else { return nil }
-        let base = UnsafeRawPointer(memory)
-        func fail() -> Layer? { munmap(memory, length); return nil }
+        guard let file = MappedFile(path) else { return nil }
+        let (base, length) = (file.base, file.length)
+        func fail() -> Layer? { file.unmap(); return nil }
+        guard length >= 8 + 12 + 20 else { return fail() }
         func word(_ at: Int) -> UInt32 { base.loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian }
         // "CGPH", version 1, SHA-1, chunk count, base-graph count.
         guard word(0) == 0x4347_5048, base.load(fromByteOffset: 4, as: UInt8.self) == 1,
@@ -124,7 +122,7 @@ final class CommitGraphFile: @unchecked Sendable {
             }
             bucketStart = bucketEnd
         }
-        return Layer(base: base, length: length - 20, fanout: fanout.start, ids: ids.start, data: data.start,
+        return Layer(file: file, end: length - 20, fanout: fanout.start, ids: ids.start, data: data.start,
                      edges: chunks[0x4544_4745].map(\.start), count: count, offset: offset)
     }
 
@@ -180,7 +178,7 @@ final class CommitGraphFile: @unchecked Sendable {
             var edge = Int(second & 0x7FFF_FFFF)
             while true {
                 let offset = edges + edge * 4
-                guard offset + 4 <= layer.length else { return nil }
+                guard offset + 4 <= layer.end else { return nil }
                 let value = layer.base.loadUnaligned(fromByteOffset: offset, as: UInt32.self).bigEndian
                 parents.append(value & 0x7FFF_FFFF)
                 if value & 0x8000_0000 != 0 { break }

@@ -68,7 +68,7 @@ extension Repository {
     /// side left alone is the other side's, unread (git's trivial directory resolution). nil
     /// when some path changed on both sides, even the same way: content merges, renames and
     /// conflicts are left to libgit2.
-    func disjointMerge(base: OID, ours: OID, theirs: OID) throws -> OID? {
+    private func disjointMerge(base: OID, ours: OID, theirs: OID) throws -> OID? {
         if base == theirs { return ours }
         if base == ours { return theirs }
         let (baseEntries, ourEntries, theirEntries) = try (treeEntries(base), treeEntries(ours), treeEntries(theirs))

@@ -10,11 +10,14 @@ import Foundation
 /// is left to libgit2, so a missing or odd pack costs speed, never an answer.
 final class PackFiles {
     private struct Pack {
-        let index: UnsafeRawPointer
-        let indexLength: Int
-        let pack: UnsafeRawPointer
-        let packLength: Int
+        let indexFile: MappedFile
+        let packFile: MappedFile
         let count: Int
+
+        var index: UnsafeRawPointer { indexFile.base }
+        var indexLength: Int { indexFile.length }
+        var pack: UnsafeRawPointer { packFile.base }
+        var packLength: Int { packFile.length }
     }
 
     private let packs: [Pack]
@@ -33,8 +36,8 @@ final class PackFiles {
 
     deinit {
         for pack in packs {
-            munmap(UnsafeMutableRawPointer(mutating: pack.index), pack.indexLength)
-            munmap(UnsafeMutableRawPointer(mutating: pack.pack), pack.packLength)
+            pack.indexFile.unmap()
+            pack.packFile.unmap()
         }
     }
 
@@ -68,16 +71,17 @@ final class PackFiles {
     /// fanout in order, its size matching its count, and the pack's header and checksum
     /// matching the index. Anything else and the pack is left to libgit2.
     private static func map(index indexPath: String, pack packPath: String) -> Pack? {
-        guard let (index, indexLength) = mapFile(indexPath) else { return nil }
-        guard let (pack, packLength) = mapFile(packPath) else {
-            munmap(UnsafeMutableRawPointer(mutating: index), indexLength)
+        guard let indexFile = MappedFile(indexPath) else { return nil }
+        guard let packFile = MappedFile(packPath) else {
+            indexFile.unmap()
             return nil
         }
         func fail() -> Pack? {
-            munmap(UnsafeMutableRawPointer(mutating: index), indexLength)
-            munmap(UnsafeMutableRawPointer(mutating: pack), packLength)
+            indexFile.unmap()
+            packFile.unmap()
             return nil
         }
+        let (index, indexLength, pack, packLength) = (indexFile.base, indexFile.length, packFile.base, packFile.length)
         // "\377tOc", version 2, 256 fanout words; then ids, CRCs, offsets, large offsets, and
         // two checksums (the pack's, then the index's own).
         guard indexLength >= 8 + 1024 + 40, word(index, 0) == 0xFF74_4F63, word(index, 4) == 2 else { return fail() }
@@ -94,18 +98,7 @@ final class PackFiles {
         guard packLength >= 12 + 20, word(pack, 0) == 0x5041_434B, [2, 3].contains(word(pack, 4)),
               Int(word(pack, 8)) == count,
               memcmp(pack + packLength - 20, index + indexLength - 40, 20) == 0 else { return fail() }
-        return Pack(index: index, indexLength: indexLength, pack: pack, packLength: packLength, count: count)
-    }
-
-    private static func mapFile(_ path: String) -> (UnsafeRawPointer, Int)? {
-        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
-        let length = Int(info.st_size)
-        guard let memory = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), memory != MAP_FAILED else { return nil }
-        return (UnsafeRawPointer(memory), length)
+        return Pack(indexFile: indexFile, packFile: packFile, count: count)
     }
 
     /// Where the pack stores `key`, from the index's fanout and sorted ids.
