@@ -80,9 +80,8 @@ final class CommitGraphFile: @unchecked Sendable {
         let (base, length) = (file.base, file.length)
         func fail() -> Layer? { file.unmap(); return nil }
         guard length >= 8 + 12 + 20 else { return fail() }
-        func word(_ at: Int) -> UInt32 { base.loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian }
         // "CGPH", version 1, SHA-1, chunk count, base-graph count.
-        guard word(0) == 0x4347_5048, base.load(fromByteOffset: 4, as: UInt8.self) == 1,
+        guard base.word(at: 0) == 0x4347_5048, base.load(fromByteOffset: 4, as: UInt8.self) == 1,
               base.load(fromByteOffset: 5, as: UInt8.self) == 1,
               Int(base.load(fromByteOffset: 7, as: UInt8.self)) == bases.count else { return fail() }
         let chunkCount = Int(base.load(fromByteOffset: 6, as: UInt8.self))
@@ -93,7 +92,7 @@ final class CommitGraphFile: @unchecked Sendable {
             let start = base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self).bigEndian
             let end = base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self).bigEndian
             guard start <= end, end <= UInt64(length - 20) else { return fail() }
-            chunks[word(entry)] = (Int(start), Int(end))
+            chunks[base.word(at: entry)] = (Int(start), Int(end))
         }
         // A chain's layer is named by its checksum, the file's last 20 bytes.
         if let hash {
@@ -109,11 +108,11 @@ final class CommitGraphFile: @unchecked Sendable {
         // OIDF (fanout), OIDL (ids), CDAT (commit data), EDGE (octopus parents, optional).
         guard let fanout = chunks[0x4F49_4446], fanout.end - fanout.start == 256 * 4,
               let ids = chunks[0x4F49_444C], let data = chunks[0x4344_4154] else { return fail() }
-        let count = word(fanout.start + 255 * 4)
+        let count = base.word(at: fanout.start + 255 * 4)
         guard count < 0x7000_0000, ids.end - ids.start == Int(count) * 20, data.end - data.start == Int(count) * 36 else { return fail() }
         var bucketStart: UInt32 = 0
         for bucket in 0..<256 {
-            let bucketEnd = word(fanout.start + bucket * 4)
+            let bucketEnd = base.word(at: fanout.start + bucket * 4)
             guard bucketEnd >= bucketStart, bucketEnd <= count else { return fail() }
             for index in Int(bucketStart)..<Int(bucketEnd) {
                 let id = base + ids.start + index * 20
@@ -130,11 +129,8 @@ final class CommitGraphFile: @unchecked Sendable {
     func position(of id: OID) -> UInt32? {
         var id = id
         return withUnsafeBytes(of: &id.raw) { key -> UInt32? in
-            let first = Int(key[0])
             for layer in layers.reversed() {
-                let low = first == 0 ? 0 : Int(layer.base.loadUnaligned(fromByteOffset: layer.fanout + (first - 1) * 4, as: UInt32.self).bigEndian)
-                let high = Int(layer.base.loadUnaligned(fromByteOffset: layer.fanout + first * 4, as: UInt32.self).bigEndian)
-                if let found = OID.position(of: key, in: layer.base + layer.ids, low, min(high, Int(layer.count))) {
+                if let found = OID.position(of: key, fanout: layer.base + layer.fanout, ids: layer.base + layer.ids) {
                     return layer.offset + UInt32(found)
                 }
             }
@@ -159,17 +155,17 @@ final class CommitGraphFile: @unchecked Sendable {
     /// The topological level git records (0: not computed, by an old git).
     func generation(at position: UInt32) -> UInt32 {
         guard let (layer, index) = layer(of: position) else { return 0 }
-        return layer.base.loadUnaligned(fromByteOffset: layer.data + index * 36 + 28, as: UInt32.self).bigEndian >> 2
+        return layer.base.word(at: layer.data + index * 36 + 28) >> 2
     }
 
     /// Parents (as positions) and committer time; nil when the entry points outside the graph.
     func commit(at position: UInt32) -> (parents: [UInt32], time: Int64)? {
         guard let (layer, index) = layer(of: position) else { return nil }
         let entry = layer.data + index * 36 + 20
-        let first = layer.base.loadUnaligned(fromByteOffset: entry, as: UInt32.self).bigEndian
-        let second = layer.base.loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self).bigEndian
-        let high = layer.base.loadUnaligned(fromByteOffset: entry + 8, as: UInt32.self).bigEndian
-        let low = layer.base.loadUnaligned(fromByteOffset: entry + 12, as: UInt32.self).bigEndian
+        let first = layer.base.word(at: entry)
+        let second = layer.base.word(at: entry + 4)
+        let high = layer.base.word(at: entry + 8)
+        let low = layer.base.word(at: entry + 12)
         let time = Int64(high & 0x3) << 32 | Int64(low)
         var parents: [UInt32] = []
         if first != Self.noParent { parents.append(first) }
@@ -179,7 +175,7 @@ final class CommitGraphFile: @unchecked Sendable {
             while true {
                 let offset = edges + edge * 4
                 guard offset + 4 <= layer.end else { return nil }
-                let value = layer.base.loadUnaligned(fromByteOffset: offset, as: UInt32.self).bigEndian
+                let value = layer.base.word(at: offset)
                 parents.append(value & 0x7FFF_FFFF)
                 if value & 0x8000_0000 != 0 { break }
                 edge += 1

@@ -21,3 +21,8 @@ struct MappedFile {
 
     func unmap() { munmap(UnsafeMutableRawPointer(mutating: base), length) }
 }
+
+extension UnsafeRawPointer {
+    /// The big-endian number at `offset`, as git's binary files store them.
+    func word(at offset: Int) -> UInt32 { loadUnaligned(fromByteOffset: offset, as: UInt32.self).bigEndian }
+}

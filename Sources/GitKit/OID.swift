@@ -67,11 +67,14 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
 }
 
 extension OID {
-    /// Where `key` sits among `lower..<upper` of `table`, a sorted run of 20-byte ids (a pack
-    /// index's, a commit-graph's). The first eight bytes are compared as one number.
-    static func position(of key: UnsafeRawBufferPointer, in table: UnsafeRawPointer, _ lower: Int, _ upper: Int) -> Int? {
+    /// Where `key` sits in one of git's id tables (a pack index's, a commit-graph's): `fanout`,
+    /// 256 counts of the ids whose first byte is at most each value, then at `ids` the ids,
+    /// sorted. The first eight bytes are compared as one number.
+    static func position(of key: UnsafeRawBufferPointer, fanout: UnsafeRawPointer, ids table: UnsafeRawPointer) -> Int? {
+        let first = Int(key[0])
+        var lower = first == 0 ? 0 : Int(fanout.word(at: (first - 1) * 4))
+        var upper = Int(fanout.word(at: first * 4))
         let prefix = key.loadUnaligned(as: UInt64.self).bigEndian
-        var (lower, upper) = (lower, upper)
         while lower < upper {
             let middle = (lower + upper) / 2
             let entry = table + middle * 20

@@ -63,10 +63,6 @@ final class PackFiles {
         }
     }
 
-    private static func word(_ base: UnsafeRawPointer, _ at: Int) -> UInt32 {
-        base.loadUnaligned(fromByteOffset: at, as: UInt32.self).bigEndian
-    }
-
     /// Maps an index and its pack, checking what is cheap to check: the index's header, its
     /// fanout in order, its size matching its count, and the pack's header and checksum
     /// matching the index. Anything else and the pack is left to libgit2.
@@ -84,10 +80,10 @@ final class PackFiles {
         let (index, indexLength, pack, packLength) = (indexFile.base, indexFile.length, packFile.base, packFile.length)
         // "\377tOc", version 2, 256 fanout words; then ids, CRCs, offsets, large offsets, and
         // two checksums (the pack's, then the index's own).
-        guard indexLength >= 8 + 1024 + 40, word(index, 0) == 0xFF74_4F63, word(index, 4) == 2 else { return fail() }
+        guard indexLength >= 8 + 1024 + 40, index.word(at: 0) == 0xFF74_4F63, index.word(at: 4) == 2 else { return fail() }
         var previous: UInt32 = 0
         for bucket in 0..<256 {
-            let value = word(index, 8 + bucket * 4)
+            let value = index.word(at: 8 + bucket * 4)
             guard value >= previous else { return fail() }
             previous = value
         }
@@ -95,20 +91,17 @@ final class PackFiles {
         let fixed = 8 + 1024 + count * 28 + 40
         guard indexLength >= fixed, (indexLength - fixed) % 8 == 0 else { return fail() }
         // "PACK", version 2 or 3, the same object count, and the pack's checksum in the index.
-        guard packLength >= 12 + 20, word(pack, 0) == 0x5041_434B, [2, 3].contains(word(pack, 4)),
-              Int(word(pack, 8)) == count,
+        guard packLength >= 12 + 20, pack.word(at: 0) == 0x5041_434B, [2, 3].contains(pack.word(at: 4)),
+              Int(pack.word(at: 8)) == count,
               memcmp(pack + packLength - 20, index + indexLength - 40, 20) == 0 else { return fail() }
         return Pack(indexFile: indexFile, packFile: packFile, count: count)
     }
 
     /// Where the pack stores `key`, from the index's fanout and sorted ids.
     private static func offset(of key: UnsafeRawBufferPointer, in pack: Pack) -> Int? {
-        let first = Int(key[0])
-        let lower = first == 0 ? 0 : Int(word(pack.index, 8 + (first - 1) * 4))
-        let upper = Int(word(pack.index, 8 + first * 4))
-        guard let found = OID.position(of: key, in: pack.index + 8 + 1024, lower, upper) else { return nil }
+        guard let found = OID.position(of: key, fanout: pack.index + 8, ids: pack.index + 8 + 1024) else { return nil }
         let offsets = 8 + 1024 + pack.count * 24
-        let small = word(pack.index, offsets + found * 4)
+        let small = pack.index.word(at: offsets + found * 4)
         guard small & 0x8000_0000 != 0 else { return Int(small) }
         let large = offsets + pack.count * 4 + Int(small & 0x7FFF_FFFF) * 8
         guard large + 8 <= pack.indexLength - 40 else { return nil }
