@@ -27,10 +27,12 @@ extension Repository {
         // it; the commit-graph finds it without inflating the histories.
         switch try graphCommits()?.mergeBase(ours, theirs) ?? onlyMergeBase(ours, theirs) {
         case .some(let base):
-            if let base, let tree = try disjointMerge(base: treeID(of: base), ours: treeID(of: ours), theirs: treeID(of: theirs)) {
+            let baseTree = try base.map(treeID(of:))
+            let (ourTree, theirTree) = (OID(git_commit_tree_id(oursHandle)!), OID(git_commit_tree_id(theirsHandle)!))
+            if let baseTree, let tree = try disjointMerge(base: baseTree, ours: ourTree, theirs: theirTree) {
                 return .merged(tree: tree)
             }
-            try mergeTrees(&index, base: base, ours: oursHandle!, theirs: theirsHandle!, options: &options)
+            try mergeTrees(&index, base: baseTree, ours: ourTree, theirs: theirTree, options: &options)
         case .none:
             try GitError.check(
                 git_merge_commits(&index, pointer, oursHandle, theirsHandle, &options),
@@ -98,12 +100,11 @@ extension Repository {
 
     /// A tree's entries by name (bytes: git compares names byte for byte).
     private func treeEntries(_ id: OID) throws -> [[UInt8]: TreeEntry] {
-        var tree: OpaquePointer?
-        try id.withPointer { try GitError.check(git_tree_lookup(&tree, pointer, $0), "read tree \(id.short)") }
-        defer { git_tree_free(tree) }
+        let handle = try tree(id)
+        defer { git_tree_free(handle) }
         var entries: [[UInt8]: TreeEntry] = [:]
-        for index in 0..<git_tree_entrycount(tree) {
-            let entry = git_tree_entry_byindex(tree, index)
+        for index in 0..<git_tree_entrycount(handle) {
+            let entry = git_tree_entry_byindex(handle, index)
             let name = Array(UnsafeRawBufferPointer(start: git_tree_entry_name(entry), count: strlen(git_tree_entry_name(entry))))
             entries[name] = TreeEntry(id: OID(git_tree_entry_id(entry)!), mode: git_tree_entry_filemode(entry).rawValue)
         }
@@ -112,8 +113,7 @@ extension Repository {
 
     /// `tree` with `changes` applied (nil removes the entry), written to the object database.
     private func writeTree(_ tree: OID, changing changes: [(name: [UInt8], entry: TreeEntry?)]) throws -> OID {
-        var original: OpaquePointer?
-        try tree.withPointer { try GitError.check(git_tree_lookup(&original, pointer, $0), "read tree \(tree.short)") }
+        let original = try self.tree(tree)
         defer { git_tree_free(original) }
         var builder: OpaquePointer?
         try GitError.check(git_treebuilder_new(&builder, pointer, original), "build a tree")
@@ -136,25 +136,22 @@ extension Repository {
         return OID(written)
     }
 
-    private func mergeTrees(_ index: inout OpaquePointer?, base: OID?, ours: OpaquePointer, theirs: OpaquePointer,
+    private func mergeTrees(_ index: inout OpaquePointer?, base: OID?, ours: OID, theirs: OID,
                             options: inout git_merge_options) throws {
-        func tree(of commit: OpaquePointer) throws -> OpaquePointer {
-            var tree: OpaquePointer?
-            try GitError.check(git_commit_tree(&tree, commit), "read a tree")
-            return tree!
-        }
-        var baseCommit: OpaquePointer?
-        if let base {
-            try base.withPointer { try GitError.check(git_commit_lookup(&baseCommit, pointer, $0), "read \(base.short)") }
-        }
-        defer { git_commit_free(baseCommit) }
-        let ancestorTree = try baseCommit.map(tree(of:))
+        let ancestorTree = try base.map(tree)
         defer { git_tree_free(ancestorTree) }
-        let ourTree = try tree(of: ours)
+        let ourTree = try tree(ours)
         defer { git_tree_free(ourTree) }
-        let theirTree = try tree(of: theirs)
+        let theirTree = try tree(theirs)
         defer { git_tree_free(theirTree) }
         try GitError.check(git_merge_trees(&index, pointer, ancestorTree, ourTree, theirTree, &options), "merge the trees")
+    }
+
+    /// A tree read through libgit2; the caller frees it.
+    private func tree(_ id: OID) throws -> OpaquePointer {
+        var tree: OpaquePointer?
+        try id.withPointer { try GitError.check(git_tree_lookup(&tree, pointer, $0), "read tree \(id.short)") }
+        return tree!
     }
 
     private func conflictPaths(_ index: OpaquePointer) throws -> [String] {
