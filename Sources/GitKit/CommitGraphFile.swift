@@ -340,36 +340,25 @@ final class GraphCommits {
 
 /// A max-heap of graph positions by level, counting the entries pushed as fresh.
 private struct LevelQueue {
-    private var heap: [(level: UInt32, position: UInt32, fresh: Bool)] = []
+    private struct Entry: HeapEntry {
+        let level: UInt32
+        let position: UInt32
+        let fresh: Bool
+
+        func before(_ other: Entry) -> Bool { level > other.level }
+    }
+
+    private var heap = Heap<Entry>()
     private(set) var fresh = 0
 
     mutating func push(_ position: UInt32, level: UInt32, fresh: Bool) {
-        heap.append((level, position, fresh))
+        heap.push(Entry(level: level, position: position, fresh: fresh))
         if fresh { self.fresh += 1 }
-        var child = heap.count - 1
-        while child > 0, heap[(child - 1) / 2].level < heap[child].level {
-            heap.swapAt(child, (child - 1) / 2)
-            child = (child - 1) / 2
-        }
     }
 
     mutating func pop() -> UInt32? {
-        guard let top = heap.first else { return nil }
+        guard let top = heap.pop() else { return nil }
         if top.fresh { fresh -= 1 }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                var best = parent
-                for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && heap[child].level > heap[best].level {
-                    best = child
-                }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
         return top.position
     }
 }

@@ -368,7 +368,7 @@ final class CommitReader {
 /// A max-heap on time; equal times come out in the order they went in, like git's
 /// date-sorted commit list.
 private struct DateQueue {
-    private struct Entry {
+    private struct Entry: HeapEntry {
         let time: Int64
         let sequence: Int
         let node: Int32
@@ -378,40 +378,15 @@ private struct DateQueue {
         }
     }
 
-    private var heap: [Entry] = []
+    private var heap = Heap<Entry>()
     private var sequence = 0
 
     var peekTime: Int64? { heap.first?.time }
 
     mutating func push(_ node: Int32, time: Int64) {
-        heap.append(Entry(time: time, sequence: sequence, node: node))
+        heap.push(Entry(time: time, sequence: sequence, node: node))
         sequence += 1
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].before(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
     }
 
-    mutating func pop() -> Int32? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var best = parent
-                if left < heap.count, heap[left].before(heap[best]) { best = left }
-                if right < heap.count, heap[right].before(heap[best]) { best = right }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return top.node
-    }
+    mutating func pop() -> Int32? { heap.pop()?.node }
 }
