@@ -14,7 +14,7 @@ extension Repository {
                 let git = GitProgram(repository: self)
                 try refreshIndexForReadTree(git)
                 try git.run(["read-tree", "-n", "-m", "-u", from.hex, to.hex])
-                indexRefreshed = Subprocess.started
+                indexRefreshed = Subprocess.launches
             }
             return inTheWay
         }
@@ -119,9 +119,9 @@ extension Repository {
     /// run has run since (a hook, an editor, a push): release changes no file in between.
     /// (`git status` refreshes too, but may not save it: `GIT_OPTIONAL_LOCKS=0`, a busy lock.)
     private func refreshIndexForReadTree(_ git: GitProgram) throws {
-        guard indexRefreshed != Subprocess.started else { return }
+        guard indexRefreshed != Subprocess.launches else { return }
         try git.run(["update-index", "-q", "--refresh"])
-        indexRefreshed = Subprocess.started
+        indexRefreshed = Subprocess.launches
     }
 
     /// The working-tree step through git, for filters libgit2 cannot run and sparse checkout.

@@ -331,17 +331,16 @@ final class CommitReader {
 
     /// The commit's bytes, valid as long as the reader.
     func read(_ id: OID) throws -> UnsafeRawBufferPointer {
+        func notACommit() -> GitError { GitError(code: .invalidSpec, message: "\(id.short) is not a commit") }
         switch packs?.entry(id, decompressor: decompressor, allocate: allocate) ?? .elsewhere {
         case .commit(let bytes): return bytes
-        case .notCommit: throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
+        case .notCommit: throw notACommit()
         case .elsewhere: break
         }
         var object: OpaquePointer?
         try id.withPointer { try GitError.check(git_odb_read(&object, odb, $0), "read commit \(id.short)") }
         defer { git_odb_object_free(object) }
-        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
-            throw GitError(code: .invalidSpec, message: "\(id.short) is not a commit")
-        }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else { throw notACommit() }
         let size = git_odb_object_size(object)
         let copy = allocate(size)
         copy.copyMemory(from: git_odb_object_data(object)!, byteCount: size)

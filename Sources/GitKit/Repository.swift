@@ -7,7 +7,7 @@ public final class Repository {
     let pointer: OpaquePointer
     /// Set by `keepNewObjectsInMemory`: objects written since exist for libgit2 only.
     var keepsNewObjectsInMemory = false
-    /// `Subprocess.started` just after `git update-index --refresh` (or the read-only dry run
+    /// `Subprocess.launches` just after `git update-index --refresh` (or the read-only dry run
     /// after it) for this repository; nil once the working tree has been updated.
     var indexRefreshed: Int?
     /// git's commit-graph, opened on first use (nil: none release would use).

@@ -12,7 +12,7 @@ public enum Subprocess {
 
     /// How many programs this process has started, so a caller can tell whether anything else
     /// (a hook, an editor) ran since it last looked.
-    static var started: Int { counter.value }
+    static var launches: Int { counter.value }
     private static let counter = Counter()
 
     private final class Counter: @unchecked Sendable {
