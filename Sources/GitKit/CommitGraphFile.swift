@@ -31,11 +31,10 @@ final class CommitGraphFile: @unchecked Sendable {
 
     /// The graph of a repository, or nil when it has none git would use.
     static func open(_ repository: Repository) -> CommitGraphFile? {
-        let environment = ProcessInfo.processInfo.environment
         let enabled = (try? repository.config().bool("core.commitGraph")) ?? true
-        guard !repository.isShallow, environment["GIT_OBJECT_DIRECTORY"] == nil, enabled else { return nil }
+        guard !repository.isShallow, let objects = repository.ownObjectsDirectory, enabled else { return nil }
         // Like git: the single file when there is one, else the chain.
-        let info = repository.commonDirectory + "objects/info/"
+        let info = objects + "/info/"
         if FileManager.default.fileExists(atPath: info + "commit-graph") { return CommitGraphFile([(info + "commit-graph", nil)]) }
         guard let chain = try? String(contentsOfFile: info + "commit-graphs/commit-graph-chain", encoding: .utf8) else { return nil }
         let hashes = chain.split(whereSeparator: \.isNewline).map(String.init)

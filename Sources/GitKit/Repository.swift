@@ -14,8 +14,13 @@ public final class Repository {
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
     /// The pack files, mapped on first use for walks to read commits from (nil: none, or
     /// `GIT_OBJECT_DIRECTORY` points elsewhere and libgit2 reads everything).
-    lazy var packFiles: PackFiles? = ProcessInfo.processInfo.environment["GIT_OBJECT_DIRECTORY"] == nil
-        ? PackFiles.open(objects: commonDirectory + "objects") : nil
+    lazy var packFiles: PackFiles? = ownObjectsDirectory.flatMap(PackFiles.open(objects:))
+
+    /// The repository's own objects folder, which release's readers of git's files (packs,
+    /// commit-graph) use; nil when `GIT_OBJECT_DIRECTORY` points elsewhere, and they step aside.
+    var ownObjectsDirectory: String? {
+        ProcessInfo.processInfo.environment["GIT_OBJECT_DIRECTORY"] == nil ? commonDirectory + "objects" : nil
+    }
     /// Reads the commits the graph's questions need beyond the graph.
     private lazy var graphReader = Result { try CommitReader(self) }
 
