@@ -23,7 +23,9 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
-        .target(name: "GitKit", dependencies: ["CLibGit2", "CLibDeflate"]),
+        // libgit2 never touches the network here: its start-up skips the CA bundle (offline.c).
+        .target(name: "CLibGit2Offline"),
+        .target(name: "GitKit", dependencies: ["CLibGit2", "CLibDeflate", "CLibGit2Offline"]),
         .target(
             name: "ReleaseKit",
             dependencies: [

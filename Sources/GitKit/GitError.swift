@@ -1,4 +1,5 @@
 import CLibGit2
+import CLibGit2Offline
 import Foundation
 
 /// A failed libgit2 call: its return code and the message libgit2 left for this thread.
@@ -57,6 +58,7 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// libgit2 must be initialised once per process before any call; it is never shut down.
+/// It never reads the system CA bundle at start-up (see CLibGit2Offline): it never connects.
 /// Objects are not re-hashed on every read: like git, only `fsck` verifies stored objects,
 /// and re-hashing cost more than a third of a history walk.
 let libgit2: Void = {
@@ -68,3 +70,7 @@ let libgit2: Void = {
         _ = clibgit2_set_system_config_search_path("/nonexistent/release-nosystem")
     }
 }()
+
+/// The certificate files libgit2 asked for and was given none of: 1 once it is initialised
+/// (0 where libgit2 is built without mbedTLS).
+var skippedCertificateLoads: Int { Int(clibgit2_offline_certificate_loads()) }

@@ -1,5 +1,5 @@
 import Foundation
-import GitKit
+@testable import GitKit
 import Testing
 import TestSupport
 
@@ -12,6 +12,14 @@ struct RepositoryTests {
         #expect(repository.workingDirectory == git.path + "/")
         #expect(repository.gitDirectory == git.path + "/.git/")
         #expect(!repository.isBare)
+    }
+
+    /// libgit2 starts without parsing the system CA bundle: it is never used for the network.
+    @Test func libgit2StartsWithoutLoadingCertificates() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        _ = try Repository.discover(from: git.path)
+        try #require(dlopen("libmbedx509.so.1", RTLD_NOW | RTLD_NOLOAD) != nil, "this libgit2 is not built with mbedTLS")
+        #expect(skippedCertificateLoads == 1)
     }
 
     @Test func outsideARepositoryIsNotFound() throws {
