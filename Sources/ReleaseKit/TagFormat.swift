@@ -55,34 +55,39 @@ public struct TagFormat: Equatable, Sendable {
         parseCounted(tagName).map { ($0.version, $0.date) }
     }
 
-    /// `parse`, with the `{n}` of a counted format. Plain local parts, no dictionary: status
-    /// and cut read every tag of a repository through here, thousands of times.
+    /// `parse`, with the `{n}` of a counted format. Plain local parts and the name's bytes in
+    /// place, no dictionary: status and cut read every tag of a repository through here.
     public func parseCounted(_ tagName: String) -> (version: Version, date: ReleaseDate?, count: Int?)? {
-        var bytes = tagName.utf8[...]
+        var name = tagName
+        return name.withUTF8 { parseCounted($0) }
+    }
+
+    private func parseCounted(_ bytes: UnsafeBufferPointer<UInt8>) -> (version: Version, date: ReleaseDate?, count: Int?)? {
+        var at = 0
         var major: Int?, minor: Int?, patch: Int?, count: Int?
         var year: Int?, shortYear: Int?, month: Int?, day: Int?
+        func isDigit(_ index: Int) -> Bool { index < bytes.count && (0x30...0x39).contains(bytes[index]) }
         for segment in segments {
             switch segment {
             case .literal(let literal):
-                guard bytes.starts(with: literal) else { return nil }
-                bytes = bytes.dropFirst(literal.count)
+                guard bytes.count - at >= literal.count, bytes[at..<at + literal.count].elementsEqual(literal) else { return nil }
+                at += literal.count
             case .number(let field):
-                let digits = bytes.prefix { (0x30...0x39).contains($0) }
-                guard let value = Version.number(digits) else { return nil }
+                var end = at
+                while isDigit(end) { end += 1 }
+                guard let value = Version.number(bytes[at..<end]) else { return nil }
                 switch field {
                 case .major: major = value
                 case .minor: minor = value
                 case .patch: patch = value
                 default: count = value
                 }
-                bytes = bytes.dropFirst(digits.count)
+                at = end
             case .digits(let field, let width):
-                let digits = bytes.prefix(width)
-                guard digits.count == width else { return nil }
                 var value = 0
-                for digit in digits {
-                    guard (0x30...0x39).contains(digit) else { return nil }
-                    value = value * 10 + Int(digit - 0x30)
+                for index in at..<at + width {
+                    guard isDigit(index) else { return nil }
+                    value = value * 10 + Int(bytes[index] - 0x30)
                 }
                 switch field {
                 case .year: year = value
@@ -90,10 +95,10 @@ public struct TagFormat: Equatable, Sendable {
                 case .month: month = value
                 default: day = value
                 }
-                bytes = bytes.dropFirst(width)
+                at += width
             }
         }
-        guard bytes.isEmpty, let major, let minor, let patch else { return nil }
+        guard at == bytes.count, let major, let minor, let patch else { return nil }
         let fullYear = year ?? shortYear.map { 2000 + $0 }
         let date = fullYear.flatMap { year in
             month.flatMap { month in day.flatMap { ReleaseDate(year: year, month: month, day: $0) } }
