@@ -221,7 +221,10 @@ extension Workspace {
 
     /// Refuses when `branch` has non-merge commits that `other` lacks, naming them.
     func refuseStray(on branch: FlowBranch, missingFrom other: FlowBranch, why: String, fix: String) throws {
-        let stray = try repository.log(RevisionRange(tips: [tip(of: branch)], hidden: [tip(of: other)]), skipMerges: true)
+        let (tip, otherTip) = (try tip(of: branch), try tip(of: other))
+        // Usually the branch is already in the other's history, which git's levels tell at once.
+        if try repository.isAncestor(tip, of: otherTip) { return }
+        let stray = try repository.log(RevisionRange(tips: [tip], hidden: [otherTip]), skipMerges: true)
         guard !stray.isEmpty else { return }
         let shown = stray.prefix(3).map { "\($0.id.short) \($0.subject)" }.joined(separator: "; ")
         throw ReleaseError("\(branchName(branch)) has \(stray.count) commit(s) that \(branchName(other)) lacks (\(why)): \(shown)\(stray.count > 3 ? "; …" : "")",
