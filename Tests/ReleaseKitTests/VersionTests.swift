@@ -1,5 +1,7 @@
+import Foundation
 import ReleaseKit
 import Testing
+import TestSupport
 
 struct VersionTests {
     @Test func ordersByNumbersNotByText() {
@@ -62,6 +64,50 @@ struct TagFormatTests {
                 let name = format.name(for: version, on: date)
                 #expect(format.version(of: name) == version, "\(name)")
             }
+        }
+    }
+
+    /// The parser reads names byte by byte; a regular expression built from the same format is
+    /// the oracle, over names made and then damaged at random (non-ASCII literals included).
+    @Test(arguments: [
+        ("release{major}.{minor}.{patch}-pro-{date}", "yyyyMMdd"),
+        ("{date}/版本-{major}.{minor}.{patch}", "yyyy-MM-dd"),
+        ("v{major}.{minor}.{patch}é", "yyMMdd"),
+        ("{major}.{minor}.{patch}", "yyyyMMdd"),
+    ])
+    func parsingAgreesWithARegularExpression(_ pattern: String, _ dateFormat: String) throws {
+        let format = try TagFormat(pattern: pattern, dateFormat: dateFormat)
+        var expression = "^" + NSRegularExpression.escapedPattern(for: pattern) + "$"
+        for (field, part) in [("major", "(0|[1-9][0-9]{0,8})"), ("minor", "(0|[1-9][0-9]{0,8})"),
+                              ("patch", "(0|[1-9][0-9]{0,8})")] {
+            expression = expression.replacingOccurrences(of: "\\{\(field)\\}", with: part)
+        }
+        let date = dateFormat.replacingOccurrences(of: "yyyy", with: "[0-9]{4}").replacingOccurrences(of: "yy", with: "[0-9]{2}")
+            .replacingOccurrences(of: "MM", with: "[0-9]{2}").replacingOccurrences(of: "dd", with: "[0-9]{2}")
+        expression = expression.replacingOccurrences(of: "\\{date\\}", with: date)
+        let oracle = try NSRegularExpression(pattern: expression)
+        func expected(_ name: String) -> Version? {
+            let whole = NSRange(name.startIndex..., in: name)
+            guard let match = oracle.firstMatch(in: name, range: whole) else { return nil }
+            let parts = (1...3).map { Int((name as NSString).substring(with: match.range(at: $0)))! }
+            return Version(parts[0], parts[1], parts[2])
+        }
+        var random = SeededRandom(seed: 7)
+        let alphabet = "0123456789.-/é版pro".map { [$0] } + [[], ["0", "0"]]
+        for _ in 0..<3_000 {
+            let version = Version(random.next(upTo: 20), random.next(upTo: 120), random.next(upTo: 1_000_000_000))
+            var name = Array(format.name(for: version, on: day))
+            for _ in 0..<random.next(upTo: 3) where !name.isEmpty {
+                let at = random.next(upTo: name.count)
+                let character = alphabet[random.next(upTo: alphabet.count)]
+                switch random.next(upTo: 3) {
+                case 0: name.remove(at: at)
+                case 1: name.insert(contentsOf: character, at: at)
+                default: name.replaceSubrange(at...at, with: character)
+                }
+            }
+            let text = String(name)
+            #expect(format.version(of: text) == expected(text), "\(text)")
         }
     }
 

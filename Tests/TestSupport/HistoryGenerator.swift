@@ -23,11 +23,8 @@ public struct HistoryGenerator {
     @discardableResult
     public func generate(into repository: GitRepository) throws -> [String] {
         var stream = Data()
-        var random = seed
-        func next(_ bound: Int) -> Int {
-            random = random &* 6364136223846793005 &+ 1442695040888963407
-            return Int((random >> 33) % UInt64(bound))
-        }
+        var random = SeededRandom(seed: seed)
+        func next(_ bound: Int) -> Int { random.next(upTo: bound) }
         var mark = 0
         var time: Int64 = 1_600_000_000
         var tips: [String: Int] = [:]
