@@ -24,8 +24,11 @@ extension Repository {
         try GitError.check(git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)), "prepare a merge")
         var index: OpaquePointer?
         // With one merge base (or none), the three-way merge git_merge_commits would make with
-        // it; the commit-graph finds it without inflating the histories.
-        switch try graphCommits()?.mergeBase(ours, theirs) ?? onlyMergeBase(ours, theirs) {
+        // it; the commit-graph finds it without inflating the histories, and a known ancestor
+        // of the other side is the base.
+        let knownBase: OID?? = knownAncestry.contains([ours, theirs]) ? .some(ours)
+            : knownAncestry.contains([theirs, ours]) ? .some(theirs) : nil
+        switch try knownBase ?? graphCommits()?.mergeBase(ours, theirs) ?? onlyMergeBase(ours, theirs) {
         case .some(let base):
             let baseTree = try base.map(treeID(of:))
             let (ourTree, theirTree) = (OID(git_commit_tree_id(oursHandle)!), OID(git_commit_tree_id(theirsHandle)!))

@@ -10,6 +10,9 @@ public final class Repository {
     /// `Subprocess.launches` just after `git update-index --refresh` (or the read-only dry run
     /// after it) for this repository; nil once the working tree has been updated.
     var indexRefreshed: Int?
+    /// Pairs [ancestor, descendant] `isAncestor` confirmed: a merge of such a pair has the
+    /// ancestor as its base, and need not walk the history again to learn it.
+    var knownAncestry: Set<[OID]> = []
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
     /// The pack files, mapped on first use for walks to read commits from (nil: none, or

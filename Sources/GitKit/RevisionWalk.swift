@@ -50,6 +50,12 @@ extension Repository {
     /// 1.5 does not know where history stops, so the walk is ours: it throws
     /// `ShallowHistoryError` when the answer lies beyond the cut.
     public func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool {
+        let answer = try findIsAncestor(ancestor, of: descendant)
+        if answer { knownAncestry.insert([ancestor, descendant]) }
+        return answer
+    }
+
+    private func findIsAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool {
         if ancestor == descendant { return true }
         if isShallow { return try count(RevisionRange(tips: [ancestor], hidden: [descendant])) == 0 }
         // With git's commit-graph, levels prune the walk and no commit is inflated.

@@ -20,6 +20,23 @@ struct MergeTests {
         #expect(try git.git("status", "--porcelain").isEmpty, "the working tree is untouched")
     }
 
+    /// Once `isAncestor` has confirmed one side is in the other's history, the merge takes it as
+    /// the base without asking again, either way round, and still equals git's merge.
+    @Test func aKnownAncestorIsTheBase() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        try git.commit("base", file: "shared.txt", content: "one\n")
+        try git.git("checkout", "-q", "-b", "testing")
+        try git.commit("testing edits", file: "shared.txt", content: "ONE\n")
+        try git.commit("testing adds", file: "dir/new.txt")
+        let repository = try Repository.discover(from: git.path)
+        let (master, testing) = (OID(hex: try git.id("master"))!, OID(hex: try git.id("testing"))!)
+        #expect(try repository.isAncestor(master, of: testing))
+        #expect(try !repository.isAncestor(testing, of: master))
+        let expected = try git.git("merge-tree", "--write-tree", "master", "testing").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try repository.merge(ours: master, theirs: testing) == .merged(tree: OID(hex: expected)!))
+        #expect(try repository.merge(ours: testing, theirs: master) == .merged(tree: OID(hex: expected)!))
+    }
+
     @Test func conflictsAreListedAndNothingIsWritten() throws {
         let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
         try git.commit("base", file: "a.txt", content: "base\n")
