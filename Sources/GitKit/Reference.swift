@@ -116,15 +116,27 @@ extension Repository {
 
     /// The commit an object (a commit or a chain of annotated tags) finally points at.
     public func peelToCommit(_ id: OID) throws -> OID {
-        var object: OpaquePointer?
-        try id.withPointer { oid in
-            try GitError.check(git_object_lookup(&object, pointer, oid, GIT_OBJECT_ANY), "read \(id.short)")
+        guard let commit = try peeledCommit(id) else {
+            throw GitError(code: .invalidSpec, message: "\(id.short) does not point at a commit")
         }
-        defer { git_object_free(object) }
-        if git_object_type(object) == GIT_OBJECT_COMMIT { return id }
-        var commit: OpaquePointer?
-        try GitError.check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), "\(id.short) does not point at a commit")
-        defer { git_object_free(commit) }
-        return OID(git_object_id(commit)!)
+        return commit
+    }
+
+    /// The same, or nil when the chain ends at a tree or a blob (a tag may point at either);
+    /// throws only when an object cannot be read.
+    public func peeledCommit(_ id: OID) throws -> OID? {
+        var current = id
+        while true {
+            var object: OpaquePointer?
+            try current.withPointer { oid in
+                try GitError.check(git_object_lookup(&object, pointer, oid, GIT_OBJECT_ANY), "read \(current.short)")
+            }
+            defer { git_object_free(object) }
+            switch git_object_type(object) {
+            case GIT_OBJECT_COMMIT: return current
+            case GIT_OBJECT_TAG: current = OID(git_tag_target_id(object)!)
+            default: return nil
+            }
+        }
     }
 }

@@ -48,7 +48,7 @@ extension Workspace {
         guard let format = settings.testTagFormat else { return nil }
         var best: (name: String, key: (Version, ReleaseDate, Int))?
         for tag in history.others {
-            guard let parsed = format.parseCounted(tag.name), try repository.peelToCommit(tag.target) == commit else { continue }
+            guard let parsed = format.parseCounted(tag.name), try repository.peeledCommit(tag.target) == commit else { continue }
             let key = (parsed.version, parsed.date ?? ReleaseDate(year: 1, month: 1, day: 1)!, parsed.count ?? 0)
             if best.map({ key > $0.key }) ?? true { best = (tag.name, key) }
         }

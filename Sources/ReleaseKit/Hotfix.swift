@@ -147,7 +147,8 @@ extension Workspace {
                 guard let base, let last = lastOnMaster, tag.version > base.tag.version, tag.version <= last.tag.version else {
                     return false
                 }
-                return try repository.isAncestor(repository.peelToCommit(tag.target), of: master)
+                guard let commit = try repository.peeledCommit(tag.target) else { return false }
+                return try repository.isAncestor(commit, of: master)
             }
             return HotfixBranch(name: String(branch.dropFirst(settings.hotfixPrefix.count)), branch: branch, tip: reference.target,
                                 base: base?.tag.name, commits: commits, releasedSince: since.map(\.name).reversed())

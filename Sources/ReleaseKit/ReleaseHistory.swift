@@ -53,8 +53,9 @@ public struct ReleaseHistory {
     /// that never reached production do not count.
     public func lastRelease(reachableFrom tip: OID) throws -> (tag: ReleaseTag, commit: OID)? {
         if repository.isShallow { return try lastReleaseInShallowClone(reachableFrom: tip) }
+        // A tag of a tree or a blob is no branch's release: git tag --merged leaves it out too.
         for tag in tags {
-            let commit = try repository.peelToCommit(tag.target)
+            guard let commit = try repository.peeledCommit(tag.target) else { continue }
             if try repository.isAncestor(commit, of: tip) { return (tag, commit) }
         }
         return nil
@@ -66,7 +67,9 @@ public struct ReleaseHistory {
     private func lastReleaseInShallowClone(reachableFrom tip: OID) throws -> (tag: ReleaseTag, commit: OID)? {
         let history = try repository.reachable(from: tip)
         for tag in tags {
-            guard let commit = try? repository.peelToCommit(tag.target), try repository.contains(commit) else {
+            let peeled = Result { try repository.peeledCommit(tag.target) }
+            if case .success(nil) = peeled { continue }  // a tree or a blob
+            guard case .success(let commit?) = peeled, try repository.contains(commit) else {
                 throw ReleaseError.shallow("the commit of \(tag.name) is not in it, so release cannot tell the last release")
             }
             if history.commits.contains(commit) { return (tag, commit) }

@@ -47,6 +47,19 @@ struct ReleaseHistoryTests {
         #expect(last.commit.hex == (try git.id("release1.10.0-pro-20200301^{commit}")))
     }
 
+    /// A release-named tag of a tree or a blob, lightweight or annotated, is no release of any
+    /// branch: it is passed over, as `git tag --merged` passes it over.
+    @Test func tagsOfTreesAndBlobsAreNotReleases() throws {
+        let git = try releasedRepository()
+        try git.git("tag", "release9.9.9-pro-20200501", try git.id("master^{tree}"))
+        try git.git("tag", "-a", "-m", "tree", "release9.9.8-pro-20200501", try git.id("master^{tree}"))
+        let blob = try git.git(["hash-object", "-w", "--stdin"], input: Data("not a release\n".utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        try git.git("tag", "-a", "-m", "blob", "release9.9.7-pro-20200501", blob)
+        let workspace = try workspace(git)
+        #expect(try workspace.nextRelease().previous?.name == "release1.10.0-pro-20200301")
+        #expect(try workspace.nextRelease().tag == "release1.10.1-pro-20261121")
+    }
+
     @Test func nextVersionForEveryBump() throws {
         let workspace = try workspace(try releasedRepository())
         #expect(try workspace.nextRelease().tag == "release1.10.1-pro-20261121")
