@@ -33,7 +33,11 @@ final class HistoryWalk {
     /// what lies beyond.
     init(_ repository: Repository, allowingCut: Bool = false) throws {
         self.repository = repository
-        reader = try CommitReader(repository)
+        if let previous = repository.lastWalk {
+            (graph, reader) = previous
+        } else {
+            reader = try CommitReader(repository)
+        }
         graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
         graph.allowingCut = allowingCut
         graph.file = repository.commitGraph
@@ -46,7 +50,10 @@ final class HistoryWalk {
     /// the walk reads every object once, and filling the cache cost a tenth of the walk.
     func run(_ range: RevisionRange) throws -> [Int32] {
         _ = clibgit2_cache_objects(0)
-        defer { _ = clibgit2_cache_objects(1) }
+        defer {
+            _ = clibgit2_cache_objects(1)
+            repository.lastWalk = (graph, reader)
+        }
         return try graph.limit(range, reader: reader)
     }
 
@@ -102,7 +109,7 @@ private final class SummaryWork: @unchecked Sendable {
 
 /// The commits a walk has met, with git's flags. A value type, so the hot loop pays no
 /// run-time exclusivity checks.
-private struct CommitGraph {
+struct CommitGraph {
     struct Node {
         let id: OID
         /// The commit's bytes when the walk read them (the reader keeps them until it ends).
@@ -132,6 +139,9 @@ private struct CommitGraph {
 
     /// git's `limit_list`, then the ancestry check.
     mutating func limit(_ range: RevisionRange, reader: CommitReader) throws -> [Int32] {
+        // Commits an earlier walk read stay read; its marks go.
+        for index in nodes.indices { nodes[index].flags &= Self.parsed }
+        (queue, interestingQueued, reachedCut) = (DateQueue(), 0, false)
         for id in range.hidden {
             let node = try add(id, reader)
             mark(node)
@@ -190,6 +200,7 @@ private struct CommitGraph {
     /// the graph serves only their ancestors.
     private mutating func add(_ id: OID, _ reader: CommitReader) throws -> Int32 {
         let node = reference(id)
+        if nodes[Int(node)].bytes == nil { nodes[Int(node)].flags &= ~Self.parsed }  // read from the graph before
         try parse(node, reader, fromObject: true)
         return node
     }

@@ -13,6 +13,9 @@ public final class Repository {
     /// Pairs [ancestor, descendant] `isAncestor` confirmed: a merge of such a pair has the
     /// ancestor as its base, and need not walk the history again to learn it.
     var knownAncestry: Set<[OID]> = []
+    /// The commits history walks have read, and the reader holding their bytes: a walk
+    /// starts from what the walks before it read.
+    var lastWalk: (graph: CommitGraph, reader: CommitReader)?
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
     /// The pack files, mapped on first use for walks to read commits from (nil: none, or

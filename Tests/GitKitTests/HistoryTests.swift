@@ -96,6 +96,26 @@ struct LogOrderTests {
 
     /// Exactly `git log`'s order when that order keeps every parent after its children; when
     /// equal timestamps make git print a parent first, the same commits with ancestry respected.
+    /// One repository walks range after range, each starting from the commits the walks before
+    /// it read, and every list is still git's, with and without a commit-graph.
+    @Test(arguments: [false, true])
+    func walksThatFollowEarlierWalksAreGits(_ graph: Bool) throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        let tags = try HistoryGenerator(commits: 300, seed: 3).generate(into: git)
+        if graph { try git.git("commit-graph", "write", "--reachable") }
+        let names = tags + ["develop", "testing", "master"]
+        let repository = try Repository.discover(from: git.path)
+        var random = SeededRandom(seed: 9)
+        for _ in 0..<40 {
+            let (tip, hidden) = (names[random.next(upTo: names.count)], names[random.next(upTo: names.count)])
+            let range = try RevisionRange(tips: [repository.resolveCommit(tip)], hidden: [repository.resolveCommit(hidden)])
+            let expected = try git.git("rev-list", "--date-order", tip, "^" + hidden).split(separator: "\n").map(String.init)
+            #expect(try repository.commitIDs(in: range).map(\.hex) == expected, "\(hidden)..\(tip)")
+            let noMerges = try git.git("log", "--no-merges", "--format=%H %an", "\(hidden)..\(tip)").split(separator: "\n").map(String.init)
+            #expect(try repository.log(range, skipMerges: true).map { "\($0.id.hex) \($0.author.name)" } == noMerges, "\(hidden)..\(tip)")
+        }
+    }
+
     func expectGitLogOrder(_ git: GitRepository, _ ids: [String], _ arguments: [String],
                            sourceLocation: SourceLocation = #_sourceLocation) throws {
         let expected = try gitLog(git, arguments)
