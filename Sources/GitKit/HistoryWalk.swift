@@ -200,7 +200,8 @@ struct CommitGraph {
     /// the graph serves only their ancestors.
     private mutating func add(_ id: OID, _ reader: CommitReader) throws -> Int32 {
         let node = reference(id)
-        if nodes[Int(node)].bytes == nil { nodes[Int(node)].flags &= ~Self.parsed }  // read from the graph before
+        // Read from its object even when an earlier walk took it from the commit-graph.
+        if nodes[Int(node)].bytes == nil { nodes[Int(node)].flags &= ~Self.parsed }
         try parse(node, reader, fromObject: true)
         return node
     }

@@ -222,7 +222,7 @@ extension Workspace {
     /// Refuses when `branch` has non-merge commits that `other` lacks, naming them.
     func refuseStray(on branch: FlowBranch, missingFrom other: FlowBranch, why: String, fix: String) throws {
         let (tip, otherTip) = (try tip(of: branch), try tip(of: other))
-        // Usually the branch is already in the other's history, which git's levels tell at once.
+        // Usually the branch is already in the other's history: one ancestry question, no listing.
         if try repository.isAncestor(tip, of: otherTip) { return }
         let stray = try repository.log(RevisionRange(tips: [tip], hidden: [otherTip]), skipMerges: true)
         guard !stray.isEmpty else { return }
