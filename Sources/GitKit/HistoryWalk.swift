@@ -122,7 +122,11 @@ struct CommitGraph {
     static let seen: UInt8 = 1
     static let uninteresting: UInt8 = 2
     static let queued: UInt8 = 4
+    /// Parsed in this walk. A walk sees only what it parsed, as a fresh one would (git marks
+    /// uninteresting only through parsed commits, which decides its answer under clock skew).
     static let parsed: UInt8 = 8
+    /// Parents, date (and bytes, when read from the object) known from an earlier walk.
+    static let known: UInt8 = 16
     /// Commits git keeps walking after everything queued became uninteresting (clock skew).
     static let slop = 5
 
@@ -139,8 +143,8 @@ struct CommitGraph {
 
     /// git's `limit_list`, then the ancestry check.
     mutating func limit(_ range: RevisionRange, reader: CommitReader) throws -> [Int32] {
-        // Commits an earlier walk read stay read; its marks go.
-        for index in nodes.indices { nodes[index].flags &= Self.parsed }
+        // What earlier walks read stays known, to be parsed again without reading; marks go.
+        for index in nodes.indices { nodes[index].flags &= Self.known }
         (queue, interestingQueued, reachedCut) = (DateQueue(), 0, false)
         for id in range.hidden {
             let node = try add(id, reader)
@@ -201,7 +205,7 @@ struct CommitGraph {
     private mutating func add(_ id: OID, _ reader: CommitReader) throws -> Int32 {
         let node = reference(id)
         // Read from its object even when an earlier walk took it from the commit-graph.
-        if nodes[Int(node)].bytes == nil { nodes[Int(node)].flags &= ~Self.parsed }
+        if nodes[Int(node)].bytes == nil { nodes[Int(node)].flags &= ~Self.known }
         try parse(node, reader, fromObject: true)
         return node
     }
@@ -217,6 +221,10 @@ struct CommitGraph {
 
     private mutating func parse(_ node: Int32, _ reader: CommitReader, fromObject: Bool = false) throws {
         guard nodes[Int(node)].flags & Self.parsed == 0 else { return }
+        if nodes[Int(node)].flags & Self.known != 0 {
+            nodes[Int(node)].flags |= Self.parsed
+            return
+        }
         let id = nodes[Int(node)].id
         if !fromObject, let file, let position = file.position(of: id), let entry = file.commit(at: position) {
             var parents: [Int32] = []
@@ -228,7 +236,7 @@ struct CommitGraph {
             if parents.count == entry.parents.count {
                 nodes[Int(node)].parents = parents
                 nodes[Int(node)].time = entry.time
-                nodes[Int(node)].flags |= Self.parsed
+                nodes[Int(node)].flags |= Self.parsed | Self.known
                 return
             }
         }
@@ -243,7 +251,7 @@ struct CommitGraph {
         nodes[Int(node)].bytes = bytes
         nodes[Int(node)].parents = parents
         nodes[Int(node)].time = header.committerTime
-        nodes[Int(node)].flags |= Self.parsed
+        nodes[Int(node)].flags |= Self.parsed | Self.known
     }
 
     private mutating func enqueueIfUnseen(_ node: Int32) {
@@ -268,7 +276,7 @@ struct CommitGraph {
         while let next = pending.popLast() {
             guard !isUninteresting(next) else { continue }
             mark(next)
-            pending += nodes[Int(next)].parents
+            if nodes[Int(next)].flags & Self.parsed != 0 { pending += nodes[Int(next)].parents }
         }
     }
 

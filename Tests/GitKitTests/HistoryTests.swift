@@ -116,6 +116,37 @@ struct LogOrderTests {
         }
     }
 
+    /// Under clock skew git's answer depends on which commits its walk parsed, so a walk that
+    /// follows others must see only what it parsed itself: every count, in every order of walks,
+    /// is a fresh `git rev-list --count`'s (the trial's case: two roots, an octopus, skewed dates).
+    @Test func earlierWalksDoNotChangeAnAnswerUnderClockSkew() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        let tree = try git.git(["mktree"], input: Data()).trimmingCharacters(in: .whitespacesAndNewlines)
+        var ids: [String: String] = [:]
+        for (name, date, parents) in [("A", 1767312361, [String]()), ("B", 1767347431, ["A"]), ("C", 1767296932, []),
+                                      ("D", 1767561613, ["B", "C"]), ("E", 1767147715, ["B", "C", "D"]),
+                                      ("F", 1767351241, ["D", "E"]), ("G", 1766959951, ["D", "F"]), ("H", 1766898111, ["G", "E"])] {
+            let arguments = ["commit-tree", tree, "-m", name] + parents.flatMap { ["-p", ids[$0]!] }
+            ids[name] = try git.git(arguments, environment: ["GIT_COMMITTER_DATE": "\(date) +0000"])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let names = ids.keys.sorted()
+        // nil: the whole history of the tip, after which every commit is known.
+        let pairs = names.flatMap { tip in names.map { (tip, $0 as String?) } }
+        let whole = names.map { ($0, nil as String?) }
+        // status's three counts, as the trial found them, then every pair in several orders.
+        let status: [(String, String?)] = [("E", "F"), ("F", "H"), ("H", "E")]
+        for order in [status, pairs, pairs.reversed(), whole + pairs, whole.reversed() + pairs.reversed()] {
+            let repository = try Repository.discover(from: git.path)
+            for (tip, hidden) in order {
+                let spec = [ids[tip]!] + (hidden.map { ["^" + ids[$0]!] } ?? [])
+                let expected = try git.git(["rev-list", "--count"] + spec).trimmingCharacters(in: .whitespacesAndNewlines)
+                let range = RevisionRange(tips: [OID(hex: ids[tip]!)!], hidden: hidden.map { [OID(hex: ids[$0]!)!] } ?? [])
+                #expect(try repository.count(range) == Int(expected)!, "\(hidden ?? "")..\(tip)")
+            }
+        }
+    }
+
     func expectGitLogOrder(_ git: GitRepository, _ ids: [String], _ arguments: [String],
                            sourceLocation: SourceLocation = #_sourceLocation) throws {
         let expected = try gitLog(git, arguments)
