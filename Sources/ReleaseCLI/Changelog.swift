@@ -60,13 +60,14 @@ extension Release {
                 return
             }
             let path = try workspace.write(section, toFileAt: file.map { global.path($0) }, dryRun: dryRun.dryRun)
+            let commits = notes.entries.count == 1 ? "1 commit" : "\(notes.entries.count) commits"
             if global.json {
                 try Terminal.json(ChangelogResult(section, file: path, written: !dryRun.dryRun))
             } else if dryRun.dryRun {
-                print("would add \(notes.tag) (\(notes.entries.count) commits) on top of \(path):")
+                print("would add \(notes.tag) (\(commits)) on top of \(path):")
                 Terminal.write(section.text)
             } else {
-                print("added \(notes.tag) (\(notes.entries.count) commits) on top of \(path)")
+                print("added \(notes.tag) (\(commits)) on top of \(path)")
             }
         }
     }

@@ -7,8 +7,10 @@ enum Terminal {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
-    /// Text on stdout exactly as given, in one write.
+    /// Text on stdout exactly as given, in one write, after whatever `print` still buffers
+    /// (a pipe buffers it, and the lines would otherwise come out after this text).
     static func write(_ text: String) {
+        fflush(nil)
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
@@ -23,7 +25,9 @@ enum Terminal {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        FileHandle.standardOutput.write(try encoder.encode(value))
+        let data = try encoder.encode(value)
+        fflush(nil)
+        FileHandle.standardOutput.write(data)
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 }

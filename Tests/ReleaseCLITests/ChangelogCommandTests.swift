@@ -71,6 +71,21 @@ struct ChangelogMatchesGitLogTests {
         #expect(result.stdout == "## release1.0.0-pro-20261121 (2026-11-21)\n\n* second\n* first\n")
     }
 
+    /// What the written section holds is counted as a person would say it: one commit, two commits.
+    @Test func theWrittenSectionIsCountedInWords() throws {
+        let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
+        try git.commit("first")
+        try git.git("tag", "-a", "-m", "first", "release1.0.0-pro-20261120")
+        try git.git("branch", "testing")
+        try git.git("checkout", "-q", "testing")
+        try git.commit("second")
+        let one = try ReleaseBinary.run(["changelog", "--dry-run", "--date", "20261121"], in: git.url, environment: git.environment)
+        #expect(one.stdout.hasPrefix("would add release1.0.1-pro-20261121 (1 commit) on top of "), "\(one.stdout)\(one.stderr)")
+        try git.commit("third")
+        let two = try ReleaseBinary.run(["changelog", "--date", "20261121"], in: git.url, environment: git.environment)
+        #expect(two.stdout.hasPrefix("added release1.0.1-pro-20261121 (2 commits) on top of "), "\(two.stdout)\(two.stderr)")
+    }
+
     @Test func everyTrickyMessageAsGitPrintsIt() throws {
         let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
         try git.commit("base")
