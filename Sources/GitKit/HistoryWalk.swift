@@ -33,11 +33,8 @@ final class HistoryWalk {
     /// what lies beyond.
     init(_ repository: Repository, allowingCut: Bool = false) throws {
         self.repository = repository
-        if let previous = repository.lastWalk {
-            (graph, reader) = previous
-        } else {
-            reader = try CommitReader(repository)
-        }
+        reader = try repository.commitReader.get()
+        if let previous = repository.lastWalk { graph = previous }
         graph.boundary = repository.isShallow ? repository.shallowBoundary() : []
         graph.allowingCut = allowingCut
         graph.file = repository.commitGraph
@@ -52,7 +49,7 @@ final class HistoryWalk {
         _ = clibgit2_cache_objects(0)
         defer {
             _ = clibgit2_cache_objects(1)
-            repository.lastWalk = (graph, reader)
+            repository.lastWalk = graph
         }
         return try graph.limit(range, reader: reader)
     }
@@ -112,7 +109,7 @@ private final class SummaryWork: @unchecked Sendable {
 struct CommitGraph {
     struct Node {
         let id: OID
-        /// The commit's bytes when the walk read them (the reader keeps them until it ends).
+        /// The commit's bytes when a walk read them (the repository's reader keeps them).
         var bytes: UnsafeRawBufferPointer?
         var parents: [Int32] = []
         var time: Int64 = 0

@@ -13,9 +13,8 @@ public final class Repository {
     /// Pairs [ancestor, descendant] `isAncestor` confirmed: a merge of such a pair has the
     /// ancestor as its base, and need not walk the history again to learn it.
     var knownAncestry: Set<[OID]> = []
-    /// The commits history walks have read, and the reader holding their bytes: a walk
-    /// starts from what the walks before it read.
-    var lastWalk: (graph: CommitGraph, reader: CommitReader)?
+    /// The commits history walks have read: a walk starts from what the walks before it read.
+    var lastWalk: CommitGraph?
     /// git's commit-graph, opened on first use (nil: none release would use).
     lazy var commitGraph: CommitGraphFile? = CommitGraphFile.open(self)
     /// The pack files, mapped on first use for walks to read commits from (nil: none, or
@@ -27,8 +26,9 @@ public final class Repository {
     var ownObjectsDirectory: String? {
         ProcessInfo.processInfo.environment["GIT_OBJECT_DIRECTORY"] == nil ? commonDirectory + "objects" : nil
     }
-    /// Reads the commits the graph's questions need beyond the graph.
-    private lazy var graphReader = Result { try CommitReader(self) }
+    /// Reads the commits walks and the graph's questions need, keeping their bytes for as long
+    /// as the repository.
+    lazy var commitReader = Result { try CommitReader(self) }
 
     /// The graph's commits and those newer than it, kept for every question; nil when there is
     /// no graph or it proved too stale.
@@ -44,7 +44,7 @@ public final class Repository {
     /// A commit's parents, read outside libgit2's object cache (thousands of commits read for
     /// the graph made libgit2's own walks slower afterwards).
     private func parents(of id: OID) throws -> [OID] {
-        RawCommit.Header(try graphReader.get().read(id)).parents
+        RawCommit.Header(try commitReader.get().read(id)).parents
     }
 
     private init(pointer: OpaquePointer) {
