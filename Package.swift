@@ -12,19 +12,26 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CLibGit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        // libgit2's headers; CLibGit2Offline links the library itself.
+        .systemLibrary(name: "CLibGit2", providers: [.apt(["libgit2-dev"])]),
         // libdeflate inflates commits read straight from pack files (GitKit.PackFiles).
         .systemLibrary(
             name: "CLibDeflate",
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
-        // libgit2 never touches the network here: its start-up skips the CA bundle (offline.c).
-        .target(name: "CLibGit2Offline"),
+        // libgit2 and the mbedTLS and http-parser it is built with, linked in from their static
+        // archives; libssh2 and GSSAPI are left out and the CA bundle is not loaded, since release
+        // never lets libgit2 connect (offline.c says how).
+        .target(
+            name: "CLibGit2Offline",
+            linkerSettings: [
+                .linkedLibrary(":libgit2.a"), .linkedLibrary(":libhttp_parser.a"), .linkedLibrary(":libmbedtls.a"),
+                .linkedLibrary(":libmbedx509.a"), .linkedLibrary(":libmbedcrypto.a"),
+                .linkedLibrary("pcre2-8"), .linkedLibrary("z"),
+                .unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file"]),
+            ]
+        ),
         .target(name: "GitKit", dependencies: ["CLibGit2", "CLibDeflate", "CLibGit2Offline"]),
         .target(
             name: "ReleaseKit",

@@ -1,4 +1,5 @@
 import Foundation
+import CLibGit2
 @testable import GitKit
 import Testing
 import TestSupport
@@ -18,8 +19,43 @@ struct RepositoryTests {
     @Test func libgit2StartsWithoutLoadingCertificates() throws {
         let git = try GitRepository(at: Scratch.directory.appendingPathComponent("repo"))
         _ = try Repository.discover(from: git.path)
-        try #require(dlopen("libmbedx509.so.1", RTLD_NOW | RTLD_NOLOAD) != nil, "this libgit2 is not built with mbedTLS")
         #expect(skippedCertificateLoads == 1)
+    }
+
+    /// libgit2 is linked without libssh2 and GSSAPI (CLibGit2Offline): were it ever asked to
+    /// connect over ssh, or to answer a Negotiate challenge, it fails with an error. Plain
+    /// HTTP uses the real http-parser linked in.
+    @Test func libgit2RefusesSSHAndNegotiateAndSpeaksPlainHTTP() throws {
+        _ = libgit2
+        let ssh = try SSHServer(in: Scratch.folder("sshd"))
+        defer { ssh.stop() }
+        let http = try GitHTTPServer(in: Scratch.folder("http"))
+        defer { http.stop() }
+        let served = try http.repository("served.git")
+        let work = try GitRepository(at: Scratch.directory.appendingPathComponent("work"))
+        try work.commit("first", file: "a.txt")
+        try work.git("push", "-q", served.path, "HEAD:refs/heads/main")
+
+        func connect(_ url: String) -> (result: Int32, message: String) {
+            var remote: OpaquePointer?
+            guard git_remote_create_detached(&remote, url) == 0 else { return (-1, "no remote") }
+            defer { git_remote_free(remote) }
+            // Negotiate is only tried with default credentials, as a Kerberos user's would be.
+            var callbacks = git_remote_callbacks()
+            git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
+            callbacks.credentials = { out, _, _, allowed, _ in
+                allowed & GIT_CREDENTIAL_DEFAULT.rawValue != 0 ? git_credential_default_new(out) : -1
+            }
+            let result = git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil)
+            let message = git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? ""
+            return (result, message)
+        }
+        let overSSH = connect(ssh.url(served.url))
+        #expect(overSSH.result < 0 && overSSH.message == "failed to initialize SSH session", "\(overSSH)")
+        let negotiate = connect(http.negotiateURL)
+        #expect(negotiate.result < 0 && negotiate.message.hasPrefix("could not query mechanisms"), "\(negotiate)")
+        let plain = connect(http.url("served.git", credentials: true))
+        #expect(plain.result == 0, "\(plain)")
     }
 
     @Test func outsideARepositoryIsNotFound() throws {

@@ -69,11 +69,13 @@ public final class SSHServer: @unchecked Sendable {
 
 /// A real smart-HTTP git server: `git http-backend` through `fcgiwrap` behind nginx on
 /// 127.0.0.1, with basic authentication (one user), and a second nginx server that forwards
-/// plain-HTTP proxy requests to it and logs them.
+/// plain-HTTP proxy requests to it and logs them, and a third that only asks for Negotiate.
 public final class GitHTTPServer: @unchecked Sendable {
     public let folder: URL
     public let port: UInt16
     public let proxyPort: UInt16
+    /// A server that only ever asks for Negotiate (Kerberos) authentication.
+    public let negotiatePort: UInt16
     public let user = "releaser"
     public let password = "s3cret-token"
     public var repositories: URL { folder.appendingPathComponent("repos") }
@@ -84,6 +86,7 @@ public final class GitHTTPServer: @unchecked Sendable {
         self.folder = folder
         port = try NginxLab.freePort()
         proxyPort = try NginxLab.freePort()
+        negotiatePort = try NginxLab.freePort()
         try FileManager.default.createDirectory(at: repositories, withIntermediateDirectories: true)
         let socket = folder.appendingPathComponent("fcgiwrap.sock").path
         try "\(user):{PLAIN}\(password)\n".write(to: folder.appendingPathComponent("htpasswd"), atomically: true, encoding: .utf8)
@@ -110,6 +113,13 @@ public final class GitHTTPServer: @unchecked Sendable {
                         auth_basic_user_file \(folder.path)/htpasswd;
                         fastcgi_pass unix:\(socket);
             \(parameters)        }
+                }
+                server {
+                    listen 127.0.0.1:\(negotiatePort);
+                    location / {
+                        add_header WWW-Authenticate Negotiate always;
+                        return 401;
+                    }
                 }
                 server {
                     listen 127.0.0.1:\(proxyPort);
@@ -147,6 +157,8 @@ public final class GitHTTPServer: @unchecked Sendable {
     public func url(_ name: String, credentials: Bool = false) -> String {
         "http://\(credentials ? "\(user):\(password)@" : "")127.0.0.1:\(port)/\(name)"
     }
+
+    public var negotiateURL: String { "http://127.0.0.1:\(negotiatePort)/any.git" }
 
     public func stop() {
         if let text = try? String(contentsOf: folder.appendingPathComponent("nginx.pid"), encoding: .utf8),
