@@ -29,7 +29,7 @@ let package = Package(
                 .linkedLibrary(":libgit2.a"), .linkedLibrary(":libhttp_parser.a"), .linkedLibrary(":libmbedtls.a"),
                 .linkedLibrary(":libmbedx509.a"), .linkedLibrary(":libmbedcrypto.a"),
                 .linkedLibrary("pcre2-8"), .linkedLibrary("z"),
-                .unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file"]),
+                .unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=mbedtls_x509_crt_parse_path"]),
             ]
         ),
         .target(name: "GitKit", dependencies: ["CLibGit2", "CLibDeflate", "CLibGit2Offline"]),

@@ -7,9 +7,9 @@
  *
  * What stands in here, hidden so that a library loaded later (an NSS module, say) still finds
  * the real ones:
- *  - The CA bundle: the link wraps mbedtls_x509_crt_parse_file (Package.swift), so libgit2's
- *    start-up loads no certificate. Were libgit2 ever to open TLS, it would trust no server,
- *    never a wrong one.
+ *  - The CA bundle: the link wraps mbedtls_x509_crt_parse_file and _parse_path (Package.swift),
+ *    so libgit2's start-up loads no certificate. Were libgit2 ever to open TLS, it would trust
+ *    no server, never a wrong one.
  *  - libssh2: libssh2_init succeeds and libssh2_exit does nothing (libgit2's start-up and
  *    shutdown); a session cannot be made, so an ssh:// connection fails with "failed to
  *    initialize SSH session".
@@ -33,6 +33,13 @@ int __wrap_mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const cha
     (void)path;
     atomic_fetch_add(&loads, 1);
     return 0;
+}
+
+/* Where the default location is a folder of certificates instead. */
+int __wrap_mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path)
+{
+    return __wrap_mbedtls_x509_crt_parse_file(chain, path);
 }
 
 int clibgit2_offline_certificate_loads(void)
