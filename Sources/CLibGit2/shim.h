@@ -23,4 +23,11 @@ static inline int clibgit2_set_owner_validation(int enabled) {
     return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
 }
 
+/* libgit2 1.5 refuses repositories with extensions.worktreeConfig (git clone --sparse sets it);
+ * GitKit reads config.worktree itself (Repository.addWorktreeConfig). */
+static inline int clibgit2_allow_worktree_config(void) {
+    const char *extensions[] = { "worktreeconfig" };
+    return git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, (size_t)1);
+}
+
 #endif

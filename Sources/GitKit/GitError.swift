@@ -64,6 +64,7 @@ public struct GitError: Error, Equatable, Sendable, CustomStringConvertible {
 let libgit2: Void = {
     git_libgit2_init()
     _ = clibgit2_verify_object_hashes(0)
+    _ = clibgit2_allow_worktree_config()
     // Like git, GIT_CONFIG_NOSYSTEM leaves the system configuration out.
     if let value = getenv("GIT_CONFIG_NOSYSTEM").map({ String(cString: $0).lowercased() }),
        ["1", "true", "yes", "on"].contains(value) {

@@ -118,10 +118,8 @@ extension Repository {
             let names = Set(drivers.map { $0.name.split(separator: ".").dropFirst().dropLast().joined(separator: ".") })
             features.append("the filter driver\(names.count == 1 ? "" : "s") \(names.sorted().joined(separator: ", "))")
         }
-        // git sparse-checkout writes the switch to the worktree's own config.worktree, which
-        // libgit2 1.5 does not read.
-        let worktreeConfig = try? Config.file(at: gitDirectory + "config.worktree")
-        if (try? config.bool("core.sparseCheckout")) == true || (try? worktreeConfig?.bool("core.sparseCheckout")) == true {
+        // Also where git sparse-checkout writes it, config.worktree (Repository.addWorktreeConfig).
+        if (try? config.bool("core.sparseCheckout")) == true {
             features.append("sparse checkout")
         }
         return features

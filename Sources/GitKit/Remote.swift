@@ -49,11 +49,35 @@ extension Repository {
         return web ? String(url[..<scheme.upperBound]) + "***" + String(url[at...]) : url
     }
 
-    /// Text (what git or a hook said) with every URL in it redacted.
+    /// Text (what git or a hook said) with every URL in it redacted, also where it is quoted
+    /// or follows other characters (`'https://<token>@host'`, `url=…`).
     public static func redactingURLs(_ text: String) -> String {
-        text.split(separator: " ", omittingEmptySubsequences: false).map { word in
-            word.contains("://") && word.contains("@") ? redact(String(word)) : String(word)
-        }.joined(separator: " ")
+        var result = ""
+        var rest = text[...]
+        while let separator = rest.range(of: "://") {
+            // A URL starts where its scheme's letters, digits, '+', '-' and '.' do, and ends at
+            // white space.
+            var start = separator.lowerBound
+            while start > rest.startIndex, case let before = rest[rest.index(before: start)],
+                  before.isASCII, before.isLetter || before.isNumber || "+-.".contains(before) {
+                start = rest.index(before: start)
+            }
+            let end = rest[separator.upperBound...].firstIndex(where: \.isWhitespace) ?? rest.endIndex
+            result += rest[..<start] + redact(String(rest[start..<end]))
+            rest = rest[end...]
+        }
+        return result + rest
+    }
+
+    /// The remote a partial clone (`git clone --filter`) leaves objects on, for git to fetch
+    /// when needed (`remote.<name>.promisor`, or the older `extensions.partialClone`); nil for
+    /// a full clone.
+    public func partialCloneRemote() throws -> String? {
+        let config = try config()
+        if let remote = try config.string("extensions.partialClone") { return remote }
+        return try config.entries(matching: "^remote\\..+\\.promisor$")
+            .first { ["true", "yes", "on", "1"].contains($0.value.lowercased()) }
+            .map { String($0.name.dropFirst("remote.".count).dropLast(".promisor".count)) }
     }
 
     /// Whether `remote.<name>.mirror` is set: git then refuses to push named references.

@@ -47,8 +47,24 @@ public final class Repository {
         RawCommit.Header(try commitReader.get().read(id)).parents
     }
 
-    private init(pointer: OpaquePointer) {
+    private init(pointer: OpaquePointer) throws {
         self.pointer = pointer
+        try addWorktreeConfig()
+    }
+
+    /// With `extensions.worktreeConfig`, git also reads the git directory's `config.worktree`,
+    /// over the repository's own configuration (`git clone --sparse` writes the sparse checkout
+    /// switch there). libgit2 1.5 does not, so it is added to the repository's configuration
+    /// here, for GitKit's reads and libgit2's alike.
+    private func addWorktreeConfig() throws {
+        var live: OpaquePointer?
+        try GitError.check(git_repository_config(&live, pointer), "read the repository configuration")
+        defer { git_config_free(live) }
+        var enabled: Int32 = 0
+        guard git_config_get_bool(&enabled, live, "extensions.worktreeConfig") == 0, enabled != 0 else { return }
+        let path = gitDirectory + "config.worktree"
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try GitError.check(git_config_add_file_ondisk(live, path, GIT_CONFIG_LEVEL_APP, pointer, 0), "read \(path)")
     }
 
     deinit { git_repository_free(pointer) }
@@ -58,7 +74,7 @@ public final class Repository {
         _ = libgit2
         var handle: OpaquePointer?
         try GitError.check(git_repository_open_ext(&handle, path, 0, nil), "open repository at \(path)")
-        return Repository(pointer: handle!)
+        return try Repository(pointer: handle!)
     }
 
     /// Opens the repository the way git does when started in `path` with `environment`:
@@ -83,7 +99,7 @@ public final class Repository {
         }
         var handle: OpaquePointer?
         try GitError.check(git_repository_open_ext(&handle, start, flags, nil), "open repository at \(start)")
-        let repository = Repository(pointer: handle!)
+        let repository = try Repository(pointer: handle!)
         if let workTree {
             try GitError.check(git_repository_set_workdir(handle, workTree, 0), "use \(workTree) as the working tree")
         } else if gitDirectory != nil, !repository.isBare, try repository.config().string("core.worktree") == nil,
@@ -139,7 +155,7 @@ public final class Repository {
         var handle: OpaquePointer?
         let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
         try GitError.check(git_repository_open_ext(&handle, path, flags, nil), "open repository at \(path)")
-        return Repository(pointer: handle!)
+        return try Repository(pointer: handle!)
     }
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }

@@ -58,6 +58,21 @@ struct RepositoryTests {
         #expect(plain.result == 0, "\(plain)")
     }
 
+    /// What git says is redacted wherever a URL stands in it: quoted, in brackets, after '='.
+    @Test func secretsInURLsWithinTextAreHidden() {
+        let cases = [
+            ("fatal: could not read Password for 'http://ghp_T0KEN@127.0.0.1:9': terminal prompts disabled",
+             "fatal: could not read Password for 'http://***@127.0.0.1:9': terminal prompts disabled"),
+            ("(https://user:s3cret@host/x.git) <https://ghp_T0KEN@host>",
+             "(https://user:***@host/x.git) <https://***@host>"),
+            ("url=https://user:s3cret@host\nhttps://ghp_T0KEN@host/x", "url=https://user:***@host\nhttps://***@host/x"),
+            ("ssh://git@host/x.git and git@host:x.git stay", "ssh://git@host/x.git and git@host:x.git stay"),
+        ]
+        for (text, redacted) in cases {
+            #expect(Repository.redactingURLs(text) == redacted)
+        }
+    }
+
     @Test func outsideARepositoryIsNotFound() throws {
         let folder = try Scratch.folder("plain")
         #expect(throws: GitError.self) { try Repository.discover(from: folder.path) }

@@ -86,4 +86,19 @@ struct ShallowCloneTests {
             try FileManager.default.removeItem(at: clone.url)
         }
     }
+
+    /// A partial clone (`--filter`) needs git to fetch missing objects on demand, which libgit2
+    /// 1.5 cannot: it is refused as such, with nothing changed, before a missing object could
+    /// stop a command halfway.
+    @Test func aPartialCloneIsRefusedAsSuch() throws {
+        let upstream = try upstream()
+        try upstream.git("config", "uploadpack.allowFilter", "true")
+        let clone = GitRepository(existing: Scratch.directory.appendingPathComponent("partial"))
+        try upstream.git("clone", "-q", "--filter=blob:none", "--sparse", "file://" + upstream.path, clone.path)
+        let before = try clone.snapshot()
+        let result = try ReleaseBinary.run(["status"], in: clone.url, environment: clone.environment)
+        expectRefusal(result, mentioning: "this is a partial clone: it leaves objects on the remote 'origin'")
+        #expect(result.stderr.contains("git clone without --filter"), "\(result.stderr)")
+        #expect(try clone.snapshot() == before)
+    }
 }
