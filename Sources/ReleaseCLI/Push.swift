@@ -23,15 +23,16 @@ extension Release {
                 }
             }
             let refspecs = try workspace.refspecs(for: names)
-            if dryRun.dryRun {
-                print("dry run: nothing was pushed; release push would send \(refspecs.joined(separator: " ")) to \(workspace.settings.remote)")
-                return
-            }
-            let url = try workspace.push(refspecs)
+            let remote = workspace.settings.remote
+            // A dry run refuses what the push would refuse before sending anything.
+            let url = try dryRun.dryRun ? workspace.remoteURL(doing: "nothing was pushed", then: "release push")
+                                        : workspace.push(refspecs)
             if global.json {
-                try Terminal.json(PushResult(remote: workspace.settings.remote, url: url, refspecs: refspecs))
+                try Terminal.json(PushResult(remote: remote, url: url, refspecs: refspecs, dryRun: dryRun.dryRun))
+            } else if dryRun.dryRun {
+                print("dry run: nothing was pushed; release push would send \(refspecs.joined(separator: " ")) to \(remote) (\(url))")
             } else {
-                print("pushed \(names.joined(separator: " ")) to \(workspace.settings.remote) (\(url))")
+                print("pushed \(names.joined(separator: " ")) to \(remote) (\(url))")
             }
         }
     }
@@ -42,4 +43,5 @@ struct PushResult: Encodable {
     let remote: String
     let url: String
     let refspecs: [String]
+    let dryRun: Bool
 }

@@ -30,7 +30,7 @@ extension Workspace {
     }
 
     /// The remote's URL for messages (password hidden); a missing remote refuses with `outcome`.
-    func remoteURL(doing outcome: String, then retry: String) throws -> String {
+    public func remoteURL(doing outcome: String, then retry: String) throws -> String {
         guard let url = try repository.remoteURL(settings.remote) else {
             throw ReleaseError("the remote '\(settings.remote)' does not exist, so \(outcome)",
                                hint: "Add it (git remote add \(settings.remote) URL) or set release.remote, then run: \(retry)")
