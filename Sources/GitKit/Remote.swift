@@ -76,7 +76,7 @@ extension Repository {
         let config = try config()
         if let remote = try config.string("extensions.partialClone") { return remote }
         return try config.entries(matching: "^remote\\..+\\.promisor$")
-            .first { ["true", "yes", "on", "1"].contains($0.value.lowercased()) }
+            .first { try config.bool($0.name) == true }
             .map { String($0.name.dropFirst("remote.".count).dropLast(".promisor".count)) }
     }
 

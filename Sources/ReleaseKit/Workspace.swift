@@ -63,12 +63,11 @@ public final class Workspace {
             guard let foreign = Repository.foreignRepository(above: folder) else { throw ReleaseError.notARepository(folder) }
             guard try Repository.trustsForeignOwner(of: foreign) else { throw Repository.dubiousOwnership(foreign) }
             repository = try Repository.discover(from: path, environment: environment)
-        } catch let error as GitError where error.message.contains("unsupported extension name") {
-            throw ReleaseError("cannot open the repository at \(path): \(error.message)",
-                               hint: "libgit2 1.5 cannot read repositories using this git extension (SHA-256 objects, say); use release in a clone without it.")
         } catch let error as GitError {
-            throw ReleaseError("cannot open the repository at \(path): \(error.message)",
-                               hint: "Check the path, and GIT_DIR, GIT_WORK_TREE and GIT_COMMON_DIR if they are set.")
+            let hint = error.message.contains("unsupported extension name")
+                ? "libgit2 1.5 cannot read repositories using this git extension (SHA-256 objects, say); use release in a clone without it."
+                : "Check the path, and GIT_DIR, GIT_WORK_TREE and GIT_COMMON_DIR if they are set."
+            throw ReleaseError("cannot open the repository at \(path): \(error.message)", hint: hint)
         }
         if let remote = try repository.partialCloneRemote() {
             throw ReleaseError("this is a partial clone: it leaves objects on the remote '\(remote)' to fetch when needed",
